@@ -1,0 +1,17 @@
+import { AuthError } from './errors'
+
+/** Base64url without padding (RFC 4648 §5, as RFC 7636 Appendix A asks). */
+export const base64urlEncode = (bytes: Uint8Array): string =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
+
+/** Decodes base64url (with or without padding) to the UTF-8 text it holds. */
+export const base64urlDecodeText = (input: string): string => {
+  if (!/^[\w-]*$/.test(input)) throw new AuthError('invalid_id_token', 'Not base64url text')
+  const binary = atob(input.replace(/-/g, '+').replace(/_/g, '/'))
+  return new TextDecoder('utf-8', { fatal: true }).decode(
+    Uint8Array.from(binary, (c) => c.charCodeAt(0)),
+  )
+}

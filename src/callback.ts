@@ -1,0 +1,100 @@
+import { AuthError } from './errors'
+
+/** The parameters of an authorization response (RFC 6749 §4.1.2, §4.1.2.1; RFC 9207 §2). */
+export interface CallbackParams {
+  state: string
+  code?: string
+  /** The issuer that sent the response (RFC 9207). */
+  iss?: string
+  error?: string
+  /** Attacker-controllable text: show it as text only. Capped at 500 characters. */
+  errorDescription?: string
+  /** Kept only when https. */
+  errorUri?: string
+}
+
+const MAX_DESCRIPTION = 500
+
+/** The parameters that make up the response; only these are stripped from the address bar. */
+export const CALLBACK_PARAMS = [
+  'code',
+  'state',
+  'iss',
+  'error',
+  'error_description',
+  'error_uri',
+  'session_state',
+]
+
+const toUrl = (url: string | URL): URL | undefined => {
+  try {
+    return new URL(url)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * True when a URL carries an authorization response: `state` and (`code` or `error`) in its
+ * query. Empty values count as absent; the fragment is ignored.
+ *
+ * @example
+ * ```ts
+ * isCallbackUrl('https://app.example.com/callback?code=x&state=y') // true
+ * ```
+ */
+export const isCallbackUrl = (url: string | URL): boolean => {
+  const query = toUrl(url)?.searchParams
+  const has = (name: string) => !!query?.getAll(name).some(Boolean)
+  return has('state') && (has('code') || has('error'))
+}
+
+/**
+ * Reads an authorization response from a redirect URL, parsing the query once. The fragment and
+ * unknown parameters are ignored; a repeated `code`, `state`, `iss` or `error`, or `code` with
+ * `error`, is malformed.
+ *
+ * @throws {@link AuthError} `not_a_callback` when there is no response, `invalid_callback` when
+ * it is malformed.
+ * @example
+ * ```ts
+ * const { code, state, iss } = parseCallbackUrl('com.example.app:/callback?code=x&state=y')
+ * ```
+ */
+export const parseCallbackUrl = (url: string | URL): CallbackParams => {
+  if (!isCallbackUrl(url)) {
+    throw new AuthError(
+      'not_a_callback',
+      'The URL holds no authorization response (state with code or error): call this only on the redirect URI',
+    )
+  }
+  const query = (toUrl(url) as URL).searchParams
+  const get = (name: string): string | undefined => {
+    const values = query.getAll(name).filter(Boolean)
+    if (values.length > 1) {
+      throw new AuthError(
+        'invalid_callback',
+        `The response repeats "${name}", so it is malformed (RFC 6749 §3.1): start a new login`,
+      )
+    }
+    return values[0]
+  }
+  const params: CallbackParams = { state: get('state') as string }
+  const code = get('code')
+  const iss = get('iss')
+  const error = get('error')
+  const description = query.get('error_description')
+  const errorUri = query.get('error_uri')
+  if (code && error) {
+    throw new AuthError(
+      'invalid_callback',
+      'The response has both code and error, so it is malformed: start a new login',
+    )
+  }
+  if (code) params.code = code
+  if (iss) params.iss = iss
+  if (error) params.error = error.slice(0, MAX_DESCRIPTION)
+  if (description) params.errorDescription = description.slice(0, MAX_DESCRIPTION)
+  if (errorUri?.startsWith('https://')) params.errorUri = errorUri
+  return params
+}

@@ -1,0 +1,432 @@
+import { type AuthorizeParams, assertAuthorizeParams, buildAuthorizeUrl } from './authorize'
+import { CALLBACK_PARAMS, type CallbackParams, isCallbackUrl, parseCallbackUrl } from './callback'
+import { discover } from './discovery'
+import { buildEndSessionUrl } from './end-session'
+import { AuthError, isAuthError } from './errors'
+import { validateIdTokenClaims } from './id-token'
+import { decodeJwt, type JwtClaims } from './jwt'
+import { assertClientOptions, type ClientOptions, type Endpoints, type Navigate } from './options'
+import { createCodeChallenge, createCodeVerifier } from './pkce'
+import { createRandomState } from './random'
+import type { RequestOptions } from './request'
+import { revokeToken } from './revocation'
+import { exchangeCode, refreshTokens } from './token-endpoint'
+import { createTokenStore, type TokenListener, type TokenSet } from './token-store'
+import { purgeExpiredTransactions, saveTransaction, takeTransaction } from './transaction'
+
+/** Per-login choices; each overrides the client option of the same name for this login only. */
+export interface LoginOptions {
+  /** Anything JSON-serializable to get back from {@link Client.handleRedirectCallback}; stays in storage, never in the URL. */
+  appState?: unknown
+  scope?: string
+  audience?: string
+  /** Merged over the client's `authorizeParams`. */
+  authorizeParams?: AuthorizeParams
+  /** Used by {@link Client.login} only. */
+  navigate?: Navigate
+}
+
+/** What a successful callback yields. */
+export interface RedirectResult {
+  /** The `appState` given to {@link Client.login}. */
+  appState: unknown
+  tokens: TokenSet
+}
+
+/** Options of {@link Client.getAccessToken}. */
+export interface GetAccessTokenOptions {
+  /** Refresh even if the current token is still valid. */
+  forceRefresh?: boolean
+}
+
+/** Options of {@link Client.logout}. */
+export interface LogoutOptions {
+  /** Where the server should send the browser afterwards (registered with the server). */
+  returnTo?: string
+  /** Only forget the tokens here: no revocation, no navigation. */
+  localOnly?: boolean
+  /** Send the ID token as `id_token_hint`, for servers that demand it (it then appears in a URL). */
+  idTokenHint?: boolean
+  navigate?: Navigate
+}
+
+/** A configured latchkey client; see {@link createClient}. */
+export interface Client {
+  /** Starts a login: stores a new transaction and navigates to `/authorize`. */
+  login(options?: LoginOptions): Promise<void>
+  /** Like {@link Client.login} but returns the URL instead of navigating (native apps open it themselves). */
+  createAuthorizeUrl(options?: LoginOptions): Promise<string>
+  /** True when the URL (default: the page's) carries an authorization response. */
+  isCallback(url?: string | URL): boolean
+  /** Finishes a login from the redirect URL (default: the page's). */
+  handleRedirectCallback(url?: string | URL): Promise<RedirectResult>
+  /** A valid access token, refreshed when needed. */
+  getAccessToken(options?: GetAccessTokenOptions): Promise<string>
+  /** The current tokens, from memory. */
+  getTokens(): TokenSet | undefined
+  /** The claims of the validated ID token. */
+  getUser(): JwtClaims | undefined
+  /** True while there is an unexpired access token or a refresh token to get one. */
+  isAuthenticated(): boolean
+  /** Calls the listener on every token change; returns the function that unsubscribes. */
+  subscribe(listener: TokenListener): () => void
+  /** `fetch` with `Authorization: Bearer`, refreshing once on a 401 `invalid_token`. */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>
+  /** Forgets the tokens, revokes the refresh token and ends the server session. */
+  logout(options?: LogoutOptions): Promise<void>
+}
+
+/** The authorization server as this client knows it, after discovery if there was any. */
+interface Server {
+  issuer: string
+  endpoints: Endpoints
+  /** RFC 9207 §2.4: the server promised to send `iss`, so its absence is an attack. */
+  requireIss?: boolean | undefined
+}
+
+const hasOpenid = (scope: string) => scope.split(' ').includes('openid')
+
+/**
+ * Creates a client for one application at one authorization server. Nothing is fetched or
+ * stored until it is used.
+ *
+ * @throws {@link AuthError} `invalid_config` naming the option at fault.
+ * @example
+ * ```ts
+ * const auth = createClient({
+ *   domain: 'tenant.auth0.com',
+ *   clientId: 'abc',
+ *   redirectUri: location.origin + '/callback',
+ *   audience: 'https://api.example.com',
+ * })
+ * if (auth.isCallback()) await auth.handleRedirectCallback()
+ * else if (!auth.isAuthenticated()) await auth.login()
+ * ```
+ */
+export const createClient = (options: ClientOptions): Client => {
+  assertClientOptions(options)
+  const { clientId, redirectUri } = options
+  const defaultScope = options.scope ?? 'openid profile email'
+  const leewaySeconds = options.leewaySeconds ?? 60
+  const ttlMs = (options.transactionTtlSeconds ?? 600) * 1000
+  const fetchImpl: typeof fetch = (...args) => (options.fetch ?? globalThis.fetch)(...args)
+  const http: RequestOptions = { fetch: fetchImpl, timeoutMs: options.timeoutMs ?? 10_000 }
+  const store = createTokenStore()
+  const domain = options.domain?.replace(/^https:\/\/|\/$/g, '')
+  let server: Promise<Server> | undefined
+  let refreshing: Promise<string> | undefined
+  let retryNotBefore = 0
+  let retryError: AuthError | undefined
+
+  const storage = () => {
+    const value = options.storage ?? globalThis.sessionStorage
+    if (!value) fail('invalid_config', 'There is no sessionStorage here: pass the storage option')
+    return value
+  }
+  const navigate = (url: string, override?: Navigate) =>
+    (override ?? options.navigate ?? ((href: string) => location.assign(href)))(url)
+
+  const fail = (
+    code: AuthError['code'],
+    message: string,
+    details?: ConstructorParameters<typeof AuthError>[2],
+  ): never => {
+    throw new AuthError(code, message, details)
+  }
+
+  /** Endpoints from `domain`, from `endpoints`, or from discovery: fetched once, shared, retried after a failure. */
+  const resolveServer = (): Promise<Server> => {
+    server ??= (async (): Promise<Server> => {
+      if (domain) {
+        const base = `https://${domain}`
+        return {
+          issuer: `${base}/`,
+          endpoints: {
+            authorization: `${base}/authorize`,
+            token: `${base}/oauth/token`,
+            endSession: `${base}/v2/logout`,
+            revocation: `${base}/oauth/revoke`,
+            ...options.endpoints,
+          },
+        }
+      }
+      const issuer = options.issuer as string
+      const { authorization, token } = options.endpoints ?? {}
+      if (authorization && token)
+        return { issuer, endpoints: { authorization, token, ...options.endpoints } }
+      const metadata = await discover(issuer, http)
+      return {
+        issuer,
+        requireIss: metadata.authorization_response_iss_parameter_supported,
+        endpoints: {
+          authorization: metadata.authorization_endpoint,
+          token: metadata.token_endpoint,
+          endSession: metadata.end_session_endpoint,
+          revocation: metadata.revocation_endpoint,
+          ...options.endpoints,
+        } as Endpoints,
+      }
+    })().catch((error: unknown) => {
+      server = undefined
+      throw error
+    })
+    return server
+  }
+
+  const isExpired = (tokens: TokenSet) =>
+    tokens.expiresAt !== undefined && Date.now() >= tokens.expiresAt - leewaySeconds * 1000
+
+  const createAuthorizeUrl = async (login: LoginOptions = {}): Promise<string> => {
+    const scope = login.scope ?? defaultScope
+    const audience = login.audience ?? options.audience
+    const extraParams = { ...options.authorizeParams, ...login.authorizeParams }
+    assertAuthorizeParams(extraParams)
+    const { endpoints } = await resolveServer()
+    // Fresh secrets for every request, also after a failed one (RFC 9700 §2.1.1).
+    const codeVerifier = createCodeVerifier()
+    const codeChallenge = await createCodeChallenge(codeVerifier)
+    const state = createRandomState()
+    const nonce = hasOpenid(scope) ? createRandomState() : undefined
+    const url = buildAuthorizeUrl({
+      authorizationEndpoint: endpoints.authorization,
+      clientId,
+      redirectUri,
+      scope,
+      state,
+      codeChallenge,
+      nonce,
+      audience,
+      extraParams,
+    })
+    purgeExpiredTransactions(storage(), clientId, ttlMs)
+    saveTransaction(storage(), {
+      v: 1,
+      clientId,
+      state,
+      codeVerifier,
+      nonce,
+      redirectUri,
+      scope,
+      audience,
+      appState: login.appState,
+      createdAt: Date.now(),
+    })
+    return url
+  }
+
+  /** Removes the response parameters from the address bar, so a reload, a bookmark or a Referer never carries them. */
+  const cleanAddressBar = (href: string) => {
+    if (typeof location === 'undefined' || href !== location.href) return
+    const url = new URL(href)
+    for (const name of CALLBACK_PARAMS) url.searchParams.delete(name)
+    history.replaceState(history.state, '', url.href)
+  }
+
+  const handleRedirectCallback = async (
+    url: string | URL = location.href,
+  ): Promise<RedirectResult> => {
+    const href = String(url)
+    let params: CallbackParams
+    try {
+      params = parseCallbackUrl(href)
+    } finally {
+      // Before the first await (security.md rule 8), and also when the response is malformed.
+      if (isCallbackUrl(href)) cleanAddressBar(href)
+    }
+    // Checked first, and the transaction is spent now: one exchange per code (RFC 6749 §10.12).
+    const transaction = takeTransaction(storage(), clientId, params.state, ttlMs)
+    const { issuer, endpoints, requireIss } = await resolveServer()
+    if (params.iss === undefined ? requireIss : params.iss !== issuer) {
+      fail(
+        'issuer_mismatch',
+        `The response came from ${params.iss ?? 'an unnamed issuer'}, not ${issuer} (RFC 9207 mix-up defence): start a new login`,
+      )
+    }
+    if (params.error) {
+      fail(
+        'authorization_error',
+        `The server refused the login (${params.error}): see errorDescription; start a new login when appropriate`,
+        {
+          error: params.error,
+          errorDescription: params.errorDescription,
+          errorUri: params.errorUri,
+        },
+      )
+    }
+    const tokens = await exchangeCode(
+      {
+        tokenEndpoint: endpoints.token,
+        clientId,
+        code: params.code as string,
+        redirectUri: transaction.redirectUri,
+        codeVerifier: transaction.codeVerifier,
+      },
+      http,
+    )
+    // Any failure here discards the whole response (RFC 9700 §4.5.3.2): nothing is stored yet.
+    if (tokens.idToken) {
+      validateIdTokenClaims(tokens.idToken, {
+        issuer,
+        clientId,
+        nonce: transaction.nonce,
+        leewaySeconds,
+      })
+    } else if (transaction.nonce) {
+      fail(
+        'invalid_id_token',
+        'The scope asked for openid but no id_token came back: check the server grants openid',
+      )
+    }
+    store.set(tokens, 'login')
+    return { appState: transaction.appState, tokens }
+  }
+
+  const refresh = (current: TokenSet & { refreshToken: string }): Promise<string> => {
+    refreshing ??= (async () => {
+      if (Date.now() < retryNotBefore) throw retryError
+      const { issuer, endpoints } = await resolveServer()
+      let next: TokenSet
+      try {
+        next = await refreshTokens(
+          { tokenEndpoint: endpoints.token, clientId, refreshToken: current.refreshToken },
+          http,
+        )
+      } catch (error) {
+        if (!isAuthError(error)) throw error
+        if (error.retryAfter) {
+          retryNotBefore = Date.now() + error.retryAfter * 1000
+          retryError = error
+        }
+        if (error.error !== 'invalid_grant') throw error
+        if (store.get() === current) store.set(undefined, 'error')
+        return fail(
+          'login_required',
+          'The refresh token was refused (expired or revoked): log in again',
+          { cause: error },
+        )
+      }
+      // A late answer after logout or a new login must not bring the old session back.
+      if (store.get() !== current)
+        return fail('login_required', 'The session ended while refreshing: log in again')
+      if (next.idToken) {
+        const claims = validateIdTokenClaims(next.idToken, { issuer, clientId, leewaySeconds })
+        const before = current.idToken && decodeJwt(current.idToken).payload
+        // OIDC Core §12.2: a refreshed ID token is about the same user, from the same issuer, for the same client.
+        if (before && (claims.sub !== before.sub || String(claims.aud) !== String(before.aud))) {
+          store.set(undefined, 'error')
+          fail(
+            'invalid_id_token',
+            'The refreshed ID token is for another user or client (OIDC Core §12.2): log in again',
+          )
+        }
+      }
+      // Rotation: keep the newest refresh token, or the current one when none came back.
+      store.set(
+        {
+          ...next,
+          refreshToken: next.refreshToken ?? current.refreshToken,
+          idToken: next.idToken ?? current.idToken,
+        } as TokenSet,
+        'refresh',
+      )
+      return next.accessToken
+    })().finally(() => {
+      refreshing = undefined
+    })
+    return refreshing
+  }
+
+  const getAccessToken = async ({ forceRefresh }: GetAccessTokenOptions = {}): Promise<string> => {
+    const tokens = store.get()
+    if (tokens && !forceRefresh && !isExpired(tokens)) return tokens.accessToken
+    if (tokens?.refreshToken) return refresh(tokens as TokenSet & { refreshToken: string })
+    if (tokens && isExpired(tokens)) store.set(undefined, 'expired')
+    return fail('login_required', 'No valid access token and no refresh token: call login()')
+  }
+
+  const apiOrigins = options.apiOrigins ?? [
+    globalThis.location?.origin,
+    /^https:\/\//.test(options.audience ?? '')
+      ? new URL(options.audience as string).origin
+      : undefined,
+  ]
+
+  const authorizedFetch = async (
+    input: RequestInfo | URL,
+    init?: RequestInit,
+  ): Promise<Response> => {
+    const request = new Request(input, init)
+    if (!apiOrigins.includes(new URL(request.url).origin)) {
+      fail(
+        'invalid_config',
+        `auth.fetch does not send the token to ${new URL(request.url).origin}: add it to apiOrigins`,
+      )
+    }
+    const spare = request.clone()
+    const send = async (req: Request, forceRefresh?: boolean) => {
+      req.headers.set(
+        'authorization',
+        `Bearer ${await getAccessToken({ forceRefresh: !!forceRefresh })}`,
+      )
+      return fetchImpl(req)
+    }
+    const response = await send(request)
+    // RFC 6750 §3.1: the API says the token is bad (revoked, rotated key): refresh once, retry once.
+    return response.status === 401 &&
+      /error="?invalid_token/.test(response.headers.get('www-authenticate') ?? '') &&
+      store.get()?.refreshToken
+      ? send(spare, true)
+      : response
+  }
+
+  const logout = async (logoutOptions: LogoutOptions = {}): Promise<void> => {
+    const tokens = store.get()
+    store.set(undefined, 'logout')
+    if (logoutOptions.localOnly) return
+    const { endpoints } = await resolveServer()
+    if (tokens?.refreshToken && endpoints.revocation) {
+      // Best effort (RFC 7009 §2.2.1): the local session is gone whatever the server answers.
+      await revokeToken(
+        {
+          revocationEndpoint: endpoints.revocation,
+          clientId,
+          token: tokens.refreshToken,
+          tokenTypeHint: 'refresh_token',
+        },
+        http,
+      ).catch(() => {})
+    }
+    if (endpoints.endSession) {
+      await navigate(
+        buildEndSessionUrl({
+          endSessionEndpoint: endpoints.endSession,
+          clientId,
+          returnTo: logoutOptions.returnTo,
+          idTokenHint: logoutOptions.idTokenHint ? tokens?.idToken : undefined,
+          style: domain ? 'auth0' : 'oidc',
+        }),
+        logoutOptions.navigate,
+      )
+    }
+  }
+
+  return {
+    createAuthorizeUrl,
+    login: async (login = {}) => navigate(await createAuthorizeUrl(login), login.navigate),
+    isCallback: (url = location.href) => isCallbackUrl(url),
+    handleRedirectCallback,
+    getAccessToken,
+    getTokens: store.get,
+    getUser: () => {
+      const idToken = store.get()?.idToken
+      return idToken ? decodeJwt(idToken).payload : undefined
+    },
+    isAuthenticated: () => {
+      const tokens = store.get()
+      return !!tokens && (!isExpired(tokens) || !!tokens.refreshToken)
+    },
+    subscribe: store.subscribe,
+    fetch: authorizedFetch,
+    logout,
+  }
+}

@@ -1,0 +1,66 @@
+import { AuthError } from './errors'
+import { type RequestOptions, requestJson } from './request'
+
+/** The metadata latchkey reads from an OpenID Provider (OIDC Discovery §3, RFC 8414 §2). */
+export interface AuthorizationServerMetadata {
+  issuer: string
+  authorization_endpoint: string
+  token_endpoint: string
+  end_session_endpoint?: string
+  revocation_endpoint?: string
+  /** RFC 9207 §3: when true, every authorization response must carry `iss`. */
+  authorization_response_iss_parameter_supported?: boolean
+  code_challenge_methods_supported?: string[]
+  [name: string]: unknown
+}
+
+/**
+ * Fetches `{issuer}/.well-known/openid-configuration` and checks it: the document's `issuer`
+ * must equal the configured one exactly (RFC 8414 §3.3, OIDC Discovery §4.3), both endpoints must
+ * be present, and a server that lists PKCE methods must list S256.
+ *
+ * @throws {@link AuthError} `issuer_mismatch`, `invalid_response`, `invalid_config` (no S256),
+ * `network_error` or `timeout`.
+ * @example
+ * ```ts
+ * const metadata = await discover('https://id.example.com')
+ * metadata.token_endpoint // 'https://id.example.com/oauth/token'
+ * ```
+ */
+export const discover = async (
+  issuer: string,
+  options?: RequestOptions,
+): Promise<AuthorizationServerMetadata> => {
+  const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`
+  const { response, json } = await requestJson(
+    url,
+    { headers: { accept: 'application/json' } },
+    options,
+  )
+  const metadata = json as AuthorizationServerMetadata | undefined
+  if (
+    response.status !== 200 ||
+    typeof metadata?.authorization_endpoint !== 'string' ||
+    typeof metadata.token_endpoint !== 'string'
+  ) {
+    throw new AuthError(
+      'invalid_response',
+      `${url} answered ${response.status} without endpoints: check the issuer, or pass endpoints explicitly`,
+      { status: response.status },
+    )
+  }
+  if (metadata.issuer !== issuer) {
+    throw new AuthError(
+      'issuer_mismatch',
+      `The discovery document names issuer ${String(metadata.issuer)}, not ${issuer}: set issuer to exactly the server's value`,
+    )
+  }
+  const methods = metadata.code_challenge_methods_supported
+  if (Array.isArray(methods) && methods.length && !methods.includes('S256')) {
+    throw new AuthError(
+      'invalid_config',
+      `${issuer} does not support PKCE S256: enable it on the server`,
+    )
+  }
+  return metadata
+}

@@ -1,0 +1,37 @@
+/** A logout request to the authorization server. */
+export interface EndSessionRequest {
+  endSessionEndpoint: string
+  clientId: string
+  /** Where the server sends the browser afterwards; must be registered with the server. */
+  returnTo?: string | undefined
+  /**
+   * The ID token, for servers that require `id_token_hint`. Off by default: it puts the ID token
+   * in a URL, and so in history and server logs.
+   */
+  idTokenHint?: string | undefined
+  /** `auth0`: `/v2/logout?client_id&returnTo`; `oidc`: OIDC RP-Initiated Logout 1.0 §2. */
+  style: 'auth0' | 'oidc'
+}
+
+/**
+ * The URL that ends the session at the authorization server.
+ *
+ * @example
+ * ```ts
+ * buildEndSessionUrl({ endSessionEndpoint: 'https://tenant.auth0.com/v2/logout', clientId: 'abc',
+ *   returnTo: 'https://app.example.com/', style: 'auth0' })
+ * // 'https://tenant.auth0.com/v2/logout?client_id=abc&returnTo=https%3A%2F%2Fapp.example.com%2F'
+ * ```
+ */
+export const buildEndSessionUrl = (request: EndSessionRequest): string => {
+  const url = new URL(request.endSessionEndpoint)
+  url.searchParams.set('client_id', request.clientId)
+  if (request.returnTo) {
+    url.searchParams.set(
+      request.style === 'auth0' ? 'returnTo' : 'post_logout_redirect_uri',
+      request.returnTo,
+    )
+  }
+  if (request.idTokenHint) url.searchParams.set('id_token_hint', request.idTokenHint)
+  return url.href
+}

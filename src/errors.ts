@@ -1,0 +1,78 @@
+/**
+ * Stable error codes. Each names one kind of failure; the table in the README says when each
+ * happens and what to do about it.
+ */
+export type AuthErrorCode =
+  | 'invalid_config'
+  | 'insecure_context'
+  | 'not_a_callback'
+  | 'invalid_callback'
+  | 'state_mismatch'
+  | 'missing_transaction'
+  | 'transaction_expired'
+  | 'issuer_mismatch'
+  | 'authorization_error'
+  | 'token_error'
+  | 'invalid_response'
+  | 'invalid_id_token'
+  | 'network_error'
+  | 'timeout'
+  | 'login_required'
+
+/** What a server said about a failure, kept beside the code. */
+export interface AuthErrorDetails {
+  /** The OAuth `error` value from the server (`invalid_grant`, `access_denied`, …). */
+  error?: string | undefined
+  /** The server's `error_description`: attacker-controllable text, shown only as text. */
+  errorDescription?: string | undefined
+  /** The server's `error_uri`, kept only when it is https. */
+  errorUri?: string | undefined
+  /** HTTP status of the response that failed. */
+  status?: number | undefined
+  /** Seconds the server asked us to wait (`Retry-After`, RFC 9110 §10.2.3). */
+  retryAfter?: number | undefined
+  /** The underlying failure (a `TypeError` from `fetch`, a `DOMException`, …). */
+  cause?: unknown
+}
+
+/**
+ * The one error type latchkey throws. Match on {@link AuthError.code}, never on the message:
+ * messages say the cause and the fix for a human and may be reworded.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await auth.handleRedirectCallback()
+ * } catch (e) {
+ *   if (isAuthError(e) && e.code === 'authorization_error' && e.error === 'access_denied') showDenied()
+ *   else throw e
+ * }
+ * ```
+ */
+export class AuthError extends Error {
+  override readonly name = 'AuthError'
+  declare readonly error?: string
+  declare readonly errorDescription?: string
+  declare readonly errorUri?: string
+  declare readonly status?: number
+  declare readonly retryAfter?: number
+
+  constructor(
+    /** Stable, machine-readable reason. */
+    readonly code: AuthErrorCode,
+    message: string,
+    details?: AuthErrorDetails,
+  ) {
+    super(`${message} [${code}]`, details && { cause: details.cause })
+    for (const key of ['error', 'errorDescription', 'errorUri', 'status', 'retryAfter'] as const) {
+      if (details?.[key] !== undefined) Object.assign(this, { [key]: details[key] })
+    }
+  }
+}
+
+/**
+ * True for an {@link AuthError}, also one thrown in another realm (iframe, worker) where
+ * `instanceof` fails: it matches on the name and the code.
+ */
+export const isAuthError = (value: unknown): value is AuthError =>
+  (value as AuthError | null)?.name === 'AuthError' && typeof (value as AuthError).code === 'string'

@@ -1,0 +1,61 @@
+import { AuthError } from './errors'
+import { decodeJwt, type JwtClaims } from './jwt'
+
+/** What an ID token is checked against. */
+export interface IdTokenExpectations {
+  /** The authorization server's issuer identifier, compared exactly. */
+  issuer: string
+  clientId: string
+  /** The nonce sent with the request; required back when set. */
+  nonce?: string | undefined
+  /** Allowed clock skew. @default 60 */
+  leewaySeconds?: number
+  /** Epoch ms to check against. @default Date.now() */
+  now?: number
+}
+
+const fail = (what: string): never => {
+  throw new AuthError(
+    'invalid_id_token',
+    `ID token rejected: ${what} (OIDC Core §3.1.3.7); all tokens of this response were discarded, log in again`,
+  )
+}
+
+/**
+ * Checks an ID token's claims as OIDC Core §3.1.3.7 asks of a client that got it straight from
+ * the token endpoint: `alg` not `none`; `iss` equal to the issuer; `aud` containing the client
+ * id, and `azp` equal to it when present or when there are several audiences; `exp` in the
+ * future and `iat` not in the future (with leeway); `nonce` equal to the request's; `sub` present.
+ * The signature is not checked: TLS to the token endpoint authenticates the sender (step 6).
+ *
+ * @returns the claims.
+ * @throws {@link AuthError} `invalid_id_token` naming the failed check.
+ * @example
+ * ```ts
+ * const user = validateIdTokenClaims(tokens.idToken, { issuer, clientId, nonce })
+ * ```
+ */
+export const validateIdTokenClaims = (
+  idToken: string,
+  expected: IdTokenExpectations,
+): JwtClaims => {
+  const { header, payload: claims } = decodeJwt(idToken)
+  const now = expected.now ?? Date.now()
+  const leewayMs = (expected.leewaySeconds ?? 60) * 1000
+  const audiences = ([] as unknown[]).concat(claims.aud)
+  if (typeof header.alg !== 'string' || header.alg.toLowerCase() === 'none')
+    fail('alg is none or missing')
+  if (claims.iss !== expected.issuer) fail(`iss is not ${expected.issuer}`)
+  if (!audiences.includes(expected.clientId)) fail('aud does not contain the client id')
+  if ((audiences.length > 1 || claims.azp !== undefined) && claims.azp !== expected.clientId) {
+    fail('azp is not the client id')
+  }
+  if (typeof claims.exp !== 'number' || claims.exp * 1000 + leewayMs <= now)
+    fail('exp is missing or past')
+  if (typeof claims.iat !== 'number' || claims.iat * 1000 - leewayMs > now)
+    fail('iat is missing or in the future')
+  if (expected.nonce !== undefined && claims.nonce !== expected.nonce)
+    fail('nonce does not match the request')
+  if (typeof claims.sub !== 'string' || !claims.sub) fail('sub is missing')
+  return claims
+}

@@ -1,0 +1,56 @@
+import { base64urlDecodeText } from './base64url'
+import { AuthError } from './errors'
+
+/** Claims of a JWT (RFC 7519 §4); registered ones typed, the rest left open. */
+export interface JwtClaims {
+  iss?: string
+  sub?: string
+  aud?: string | string[]
+  exp?: number
+  iat?: number
+  nbf?: number
+  nonce?: string
+  azp?: string
+  [claim: string]: unknown
+}
+
+/** A decoded JWS compact serialization. */
+export interface DecodedJwt {
+  header: { alg?: string; kid?: string; typ?: string; [name: string]: unknown }
+  payload: JwtClaims
+}
+
+const decodeObject = (part: string | undefined): Record<string, unknown> => {
+  const value: unknown = JSON.parse(base64urlDecodeText(part ?? ''))
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new TypeError('not an object')
+  return value as Record<string, unknown>
+}
+
+/**
+ * Decodes a JWT's header and claims without checking its signature: use it to read a token
+ * that came straight from the token endpoint over TLS (OIDC Core §3.1.3.7 step 6), or for
+ * display. It never makes a token trustworthy.
+ *
+ * @throws {@link AuthError} `invalid_id_token` when it is not a three-part JWS of JSON objects.
+ * @example
+ * ```ts
+ * const { payload } = decodeJwt(tokens.idToken)
+ * console.log(payload.sub)
+ * ```
+ */
+export const decodeJwt = (jwt: string): DecodedJwt => {
+  const parts = jwt.split('.')
+  try {
+    if (parts.length !== 3) throw new TypeError('not three parts')
+    return { header: decodeObject(parts[0]), payload: decodeObject(parts[1]) }
+  } catch (cause) {
+    throw new AuthError(
+      'invalid_id_token',
+      'The token is not a JWT (three base64url JSON parts): check what the server sent',
+      {
+        cause,
+      },
+    )
+  }
+}

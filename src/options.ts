@@ -1,0 +1,134 @@
+import { type AuthorizeParams, assertAuthorizeParams } from './authorize'
+import { AuthError } from './errors'
+import type { TransactionStorage } from './transaction'
+
+/** Authorization server endpoints; with `issuer`, any left out come from discovery. */
+export interface Endpoints {
+  /** `/authorize` (RFC 6749 §3.1). */
+  authorization: string
+  /** `/oauth/token` (RFC 6749 §3.2). */
+  token: string
+  /** Where logout sends the browser (OIDC RP-Initiated Logout). */
+  endSession?: string
+  /** RFC 7009 token revocation, used by logout for the refresh token. */
+  revocation?: string
+}
+
+/** Navigates the browser (or a native shell's system browser) to a URL. */
+export type Navigate = (url: string) => void | Promise<void>
+
+/** Options of {@link createClient}. Leaving one out never turns a check off. */
+export interface ClientOptions {
+  /** The application's client id at the authorization server. */
+  clientId: string
+  /**
+   * An Auth0 tenant or custom domain: endpoints are `https://{domain}/authorize`,
+   * `/oauth/token`, `/v2/logout`, `/oauth/revoke`, the issuer `https://{domain}/`.
+   * @example 'tenant.eu.auth0.com'
+   */
+  domain?: string
+  /**
+   * Any OpenID Connect server's issuer identifier; endpoints come from its discovery document
+   * unless all needed are in `endpoints`. Checked against `iss` in responses and ID tokens.
+   * @example 'https://id.example.com'
+   */
+  issuer?: string
+  /** Endpoints that override discovery (or replace it when `authorization` and `token` are set). */
+  endpoints?: Partial<Endpoints>
+  /**
+   * Where the server sends the browser back; registered with the server, matched exactly.
+   * https, http on loopback, or a reverse-DNS custom scheme for native apps (RFC 8252 §7).
+   * @example location.origin + '/callback'
+   * @example 'com.example.app:/callback'
+   */
+  redirectUri: string
+  /** The API the access token is for (Auth0's `audience`). */
+  audience?: string
+  /** @default 'openid profile email' */
+  scope?: string
+  /** Extra `/authorize` parameters for every login (`prompt`, `organization`, …). */
+  authorizeParams?: AuthorizeParams
+  /** Where login transactions wait during the redirect. @default sessionStorage */
+  storage?: TransactionStorage
+  /** The fetch for the authorization server and {@link Client.fetch}. @default globalThis.fetch */
+  fetch?: typeof fetch
+  /** How to open the authorize and logout URLs. @default (url) => location.assign(url) */
+  navigate?: Navigate
+  /** Time limit for each request to the authorization server, in ms. @default 10000 */
+  timeoutMs?: number
+  /** Clock skew allowed for token expiry and ID token times, in seconds. @default 60 */
+  leewaySeconds?: number
+  /** How long a started login may take before its answer is refused, in seconds. @default 600 */
+  transactionTtlSeconds?: number
+  /**
+   * Origins {@link Client.fetch} may send the access token to.
+   * @default the page's origin, plus the audience's origin when the audience is an https URL
+   */
+  apiOrigins?: string[]
+}
+
+const fail = (option: string, problem: string): never => {
+  throw new AuthError('invalid_config', `Option ${option} ${problem}`)
+}
+
+const isLoopback = (url: URL) => /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname)
+
+/** https, or http on a loopback host (a developer's machine). */
+const assertSecureUrl = (option: string, value: string): URL => {
+  let url: URL | undefined
+  try {
+    url = new URL(value)
+  } catch {}
+  if (url?.protocol !== 'https:' && !(url?.protocol === 'http:' && isLoopback(url))) {
+    fail(option, `must be an https URL (http only on localhost), got "${value}"`)
+  }
+  return url as URL
+}
+
+/**
+ * Checks the options once, at {@link createClient}, so a mistake shows at start-up with the
+ * option's name rather than halfway through a login.
+ *
+ * @throws {@link AuthError} `invalid_config`.
+ */
+export const assertClientOptions = (options: ClientOptions): void => {
+  if (!options?.clientId || typeof options.clientId !== 'string') {
+    fail('clientId', "is required: copy it from the application's settings at the server")
+  }
+  if (options.domain && options.issuer)
+    fail('domain', 'and issuer contradict each other: pass one of them')
+  if (options.domain) {
+    if (!/^(https:\/\/)?[a-z\d.-]+(:\d+)?\/?$/i.test(options.domain)) {
+      fail('domain', `must be a host name such as tenant.auth0.com, got "${options.domain}"`)
+    }
+  } else if (!options.issuer)
+    fail('issuer', 'or domain is required: it names the server and is checked in every response')
+  else assertSecureUrl('issuer', options.issuer)
+  for (const [name, value] of Object.entries(options.endpoints ?? {})) {
+    if (value) assertSecureUrl(`endpoints.${name}`, value)
+  }
+  let redirect: URL | undefined
+  try {
+    redirect = new URL(options.redirectUri)
+  } catch {}
+  if (
+    !redirect ||
+    redirect.hash ||
+    !(
+      redirect.protocol === 'https:' ||
+      (redirect.protocol === 'http:' && isLoopback(redirect)) ||
+      /^[a-z][\w+-]*\.[\w+.-]+:$/i.test(redirect.protocol)
+    )
+  ) {
+    fail(
+      'redirectUri',
+      'must be an absolute https URL, http on localhost, or a reverse-DNS custom scheme (com.example.app:/callback), without a fragment',
+    )
+  }
+  for (const option of ['timeoutMs', 'leewaySeconds', 'transactionTtlSeconds'] as const) {
+    const value = options[option]
+    if (value !== undefined && !(value >= 0 && value < Infinity))
+      fail(option, 'must be a finite number ≥ 0')
+  }
+  assertAuthorizeParams(options.authorizeParams)
+}

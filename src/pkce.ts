@@ -1,0 +1,45 @@
+import { base64urlEncode } from './base64url'
+import { AuthError } from './errors'
+import { createRandomState } from './random'
+
+/**
+ * A new PKCE `code_verifier` (RFC 7636 §4.1): 32 random bytes, base64url, so 43 characters of
+ * the unreserved set, with the 256 bits of entropy §7.1 recommends.
+ *
+ * @example
+ * ```ts
+ * const codeVerifier = createCodeVerifier()
+ * const codeChallenge = await createCodeChallenge(codeVerifier)
+ * ```
+ */
+export const createCodeVerifier: () => string = createRandomState
+
+/**
+ * The S256 `code_challenge` for a verifier: base64url(SHA-256(ASCII(verifier))) (RFC 7636 §4.2).
+ * There is no `plain` fallback (RFC 9700 §2.1.1): without `crypto.subtle` (a page served over
+ * plain http other than localhost) it throws `insecure_context`.
+ *
+ * @throws {@link AuthError} `insecure_context`, or `invalid_config` for a malformed verifier.
+ * @example
+ * ```ts
+ * await createCodeChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')
+ * // 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
+ * ```
+ */
+export const createCodeChallenge = async (codeVerifier: string): Promise<string> => {
+  const subtle = globalThis.crypto?.subtle
+  if (!subtle) {
+    throw new AuthError(
+      'insecure_context',
+      'crypto.subtle is missing, so PKCE S256 is impossible: serve the page over https (or http://localhost)',
+    )
+  }
+  if (!/^[\w.~-]{43,128}$/.test(codeVerifier)) {
+    throw new AuthError(
+      'invalid_config',
+      'code_verifier must be 43-128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1): use createCodeVerifier()',
+    )
+  }
+  const digest = await subtle.digest('SHA-256', new TextEncoder().encode(codeVerifier))
+  return base64urlEncode(new Uint8Array(digest))
+}

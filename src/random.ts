@@ -1,0 +1,13 @@
+import { base64urlEncode } from './base64url'
+
+/**
+ * A fresh random value for `state` or `nonce`: 32 bytes from `crypto.getRandomValues`
+ * (256 bits, twice what RFC 6749 §10.10 and RFC 9700 §2.1 ask), base64url: 43 characters.
+ *
+ * @example
+ * ```ts
+ * const state = createRandomState() // 'Qm9vLi4u…' (43 chars)
+ * ```
+ */
+export const createRandomState = (): string =>
+  base64urlEncode(crypto.getRandomValues(new Uint8Array(32)))

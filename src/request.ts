@@ -1,0 +1,78 @@
+import { AuthError } from './errors'
+
+/** How latchkey talks to the authorization server. */
+export interface RequestOptions {
+  /** The `fetch` to use (a test double, a native shell's HTTP client). @default globalThis.fetch */
+  fetch?: typeof fetch
+  /** Give up after this many milliseconds. @default 10000 */
+  timeoutMs?: number
+}
+
+/** A server's answer: the response and its body parsed as JSON (undefined when it is not JSON). */
+export interface JsonResponse {
+  response: Response
+  json: unknown
+}
+
+/** setTimeout's largest delay (a signed 32-bit int); a larger one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/**
+ * Sends one request to the authorization server and reads the whole body, within a time limit.
+ * Redirects are errors, not followed: a redirected token request would carry the code verifier
+ * to wherever it points. No cookies are sent: the server needs none from a public client.
+ * The limit is enforced even on a `fetch` that ignores the abort signal, so a late answer is
+ * never read.
+ *
+ * @throws {@link AuthError} `timeout` or `network_error`.
+ */
+export const requestJson = async (
+  url: string,
+  init: RequestInit,
+  { fetch: fetchImpl = globalThis.fetch, timeoutMs = 10_000 }: RequestOptions = {},
+): Promise<JsonResponse> => {
+  const controller = new AbortController()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => {
+        controller.abort()
+        reject(
+          new AuthError(
+            'timeout',
+            `${url} gave no answer within ${timeoutMs} ms: retry later, or raise timeoutMs`,
+          ),
+        )
+      },
+      Math.min(timeoutMs, MAX_TIMER_MS),
+    )
+  })
+  const exchange = async (): Promise<JsonResponse> => {
+    const response = await fetchImpl(url, {
+      ...init,
+      redirect: 'error',
+      credentials: 'omit',
+      cache: 'no-store',
+      referrerPolicy: 'no-referrer',
+      signal: controller.signal,
+    })
+    const text = await response.text()
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch {}
+    return { response, json }
+  }
+  try {
+    return await Promise.race([exchange(), timeout])
+  } catch (cause) {
+    if ((cause as AuthError).code === 'timeout') throw cause
+    throw new AuthError(
+      'network_error',
+      `Could not reach ${url} (offline, blocked by CORS, or redirected): check the endpoint and that the server allows this origin`,
+      { cause },
+    )
+  } finally {
+    clearTimeout(timer)
+  }
+}

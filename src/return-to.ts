@@ -1,0 +1,22 @@
+/**
+ * A same-origin path (with query and fragment) taken from untrusted input, such as a `returnTo`
+ * query parameter, else `fallback`. Anything that would leave the origin is refused: `//evil`,
+ * `/\evil`, `https:evil`, `javascript:…`, and tricks with tabs, newlines or encoded characters,
+ * because the decision is made on the URL as the browser's own parser resolves it (RFC 9700 §4.11).
+ *
+ * @example
+ * ```ts
+ * const { appState } = await auth.handleRedirectCallback()
+ * history.replaceState(null, '', safeReturnTo(appState?.returnTo))
+ * ```
+ */
+export const safeReturnTo = (value: unknown, fallback = '/'): string => {
+  const base = 'https://latchkey.invalid'
+  if (typeof value !== 'string' || !value.startsWith('/')) return fallback
+  try {
+    const url = new URL(value, base)
+    return url.origin === base ? url.pathname + url.search + url.hash : fallback
+  } catch {
+    return fallback
+  }
+}

@@ -1,0 +1,42 @@
+import { AuthError } from './errors'
+import { type RequestOptions, requestJson } from './request'
+
+/** A token revocation request (RFC 7009 §2.1) from a public client. */
+export interface RevocationRequest {
+  revocationEndpoint: string
+  clientId: string
+  token: string
+  tokenTypeHint?: 'refresh_token' | 'access_token'
+}
+
+/**
+ * Asks the server to revoke a token. RFC 7009 §2.2: 200 means done, also for a token the server
+ * no longer knows.
+ *
+ * @throws {@link AuthError} `token_error` for any other answer, `network_error` or `timeout`.
+ * @example
+ * ```ts
+ * await revokeToken({ revocationEndpoint, clientId, token: tokens.refreshToken, tokenTypeHint: 'refresh_token' })
+ * ```
+ */
+export const revokeToken = async (
+  request: RevocationRequest,
+  options?: RequestOptions,
+): Promise<void> => {
+  const body = new URLSearchParams({ client_id: request.clientId, token: request.token })
+  if (request.tokenTypeHint) body.set('token_type_hint', request.tokenTypeHint)
+  const { response } = await requestJson(
+    request.revocationEndpoint,
+    { method: 'POST', body },
+    options,
+  )
+  if (response.status !== 200) {
+    throw new AuthError(
+      'token_error',
+      `Revocation answered ${response.status}: the token may still be valid until it expires`,
+      {
+        status: response.status,
+      },
+    )
+  }
+}

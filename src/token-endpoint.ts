@@ -1,0 +1,154 @@
+import { AuthError } from './errors'
+import { type RequestOptions, requestJson } from './request'
+import type { TokenSet } from './token-store'
+
+/** An authorization code grant request (RFC 6749 §4.1.3 + RFC 7636 §4.5). No client secret. */
+export interface CodeExchange {
+  tokenEndpoint: string
+  clientId: string
+  code: string
+  redirectUri: string
+  codeVerifier: string
+}
+
+/** A refresh token grant request (RFC 6749 §6). */
+export interface RefreshRequest {
+  tokenEndpoint: string
+  clientId: string
+  refreshToken: string
+  /** Ask for less than was granted; left out, the server keeps the granted scope. */
+  scope?: string
+  audience?: string
+}
+
+/** Reads `Retry-After` as seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+const retryAfterSeconds = (value: string | null, now: number): number | undefined => {
+  if (!value) return undefined
+  const seconds = /^\d+$/.test(value) ? +value : (Date.parse(value) - now) / 1000
+  return seconds >= 0 ? Math.ceil(seconds) : undefined
+}
+
+const asString = (value: unknown): string | undefined =>
+  typeof value === 'string' && value ? value : undefined
+
+/**
+ * POSTs a grant to the token endpoint as a form and checks the answer (RFC 6749 §5.1): status
+ * 200, a JSON object, a non-empty `access_token`, `token_type` Bearer. An `expires_in` that is not
+ * a positive finite number means the expiry is unknown.
+ *
+ * @throws {@link AuthError} `token_error` for an OAuth error answer (RFC 6749 §5.2), else
+ * `invalid_response`, `network_error` or `timeout`.
+ */
+export const requestTokens = async (
+  tokenEndpoint: string,
+  grant: Record<string, string | undefined>,
+  options?: RequestOptions,
+): Promise<TokenSet> => {
+  const body = new URLSearchParams()
+  for (const [name, value] of Object.entries(grant)) if (value) body.set(name, value)
+  const { response, json } = await requestJson(
+    tokenEndpoint,
+    { method: 'POST', headers: { accept: 'application/json' }, body },
+    options,
+  )
+  const now = Date.now()
+  const status = response.status
+  const answer = (json && typeof json === 'object' && !Array.isArray(json) ? json : {}) as Record<
+    string,
+    unknown
+  >
+  const retryAfter = retryAfterSeconds(response.headers.get('retry-after'), now)
+  const error = asString(answer.error)
+  if (status !== 200 && error) {
+    const errorDescription = asString(answer.error_description)?.slice(0, 500)
+    throw new AuthError(
+      'token_error',
+      `The token endpoint refused the request (${status} ${error.slice(0, 100)}): ${
+        error === 'invalid_grant'
+          ? 'the code or refresh token is spent or expired, so log in again'
+          : 'see errorDescription'
+      }`,
+      {
+        error,
+        status,
+        ...(errorDescription && { errorDescription }),
+        ...(retryAfter !== undefined && { retryAfter }),
+      },
+    )
+  }
+  const accessToken = asString(answer.access_token)
+  const tokenType = answer.token_type
+  if (
+    status !== 200 ||
+    !accessToken ||
+    typeof tokenType !== 'string' ||
+    tokenType.toLowerCase() !== 'bearer'
+  ) {
+    throw new AuthError(
+      'invalid_response',
+      `The token endpoint answered ${status} without a Bearer access_token in JSON: check the token endpoint URL and the server's logs`,
+      { status, ...(retryAfter !== undefined && { retryAfter }) },
+    )
+  }
+  const expiresIn = answer.expires_in
+  const expiresAt =
+    typeof expiresIn === 'number' && expiresIn > 0 && Number.isFinite(now + expiresIn * 1000)
+      ? now + expiresIn * 1000
+      : undefined
+  const tokens: TokenSet = { accessToken, tokenType: 'Bearer' }
+  const refreshToken = asString(answer.refresh_token)
+  const idToken = asString(answer.id_token)
+  const scope = asString(answer.scope)
+  if (expiresAt !== undefined) tokens.expiresAt = expiresAt
+  if (refreshToken) tokens.refreshToken = refreshToken
+  if (idToken) tokens.idToken = idToken
+  if (scope) tokens.scope = scope
+  return tokens
+}
+
+/**
+ * Exchanges an authorization code for tokens: `grant_type=authorization_code` with the
+ * `code_verifier` and no client secret. A code is single use, so this is never retried.
+ *
+ * @example
+ * ```ts
+ * const tokens = await exchangeCode({ tokenEndpoint, clientId, code, redirectUri, codeVerifier })
+ * ```
+ */
+export const exchangeCode = (request: CodeExchange, options?: RequestOptions): Promise<TokenSet> =>
+  requestTokens(
+    request.tokenEndpoint,
+    {
+      grant_type: 'authorization_code',
+      client_id: request.clientId,
+      code: request.code,
+      redirect_uri: request.redirectUri,
+      code_verifier: request.codeVerifier,
+    },
+    options,
+  )
+
+/**
+ * Uses a refresh token for a new token set. The answer may carry a new refresh token
+ * (rotation); the caller keeps the newest one.
+ *
+ * @example
+ * ```ts
+ * const next = await refreshTokens({ tokenEndpoint, clientId, refreshToken: tokens.refreshToken })
+ * ```
+ */
+export const refreshTokens = (
+  request: RefreshRequest,
+  options?: RequestOptions,
+): Promise<TokenSet> =>
+  requestTokens(
+    request.tokenEndpoint,
+    {
+      grant_type: 'refresh_token',
+      client_id: request.clientId,
+      refresh_token: request.refreshToken,
+      scope: request.scope,
+      audience: request.audience,
+    },
+    options,
+  )

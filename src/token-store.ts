@@ -1,0 +1,62 @@
+/** The tokens of one signed-in session, as latchkey keeps them: in memory only. */
+export interface TokenSet {
+  accessToken: string
+  tokenType: 'Bearer'
+  /** Epoch ms, from `expires_in` at receipt; undefined when the server did not say. */
+  expiresAt?: number
+  refreshToken?: string
+  idToken?: string
+  /** The scope as granted, when the server said. */
+  scope?: string
+}
+
+/** Why the tokens changed. */
+export type ChangeReason = 'login' | 'refresh' | 'logout' | 'expired' | 'error'
+
+/** Called on every change; `tokens` is undefined after logout, expiry or a fatal error. */
+export type TokenListener = (tokens: TokenSet | undefined, reason: ChangeReason) => void
+
+/** An in-memory holder of one {@link TokenSet} that tells its subscribers about each change. */
+export interface TokenStore {
+  get(): TokenSet | undefined
+  set(tokens: TokenSet | undefined, reason: ChangeReason): void
+  /** Returns the function that unsubscribes. */
+  subscribe(listener: TokenListener): () => void
+}
+
+/**
+ * Creates a token store. Tokens are kept in a closure, never in Web Storage, cookies or the URL
+ * (draft-ietf-oauth-browser-based-apps §8), and frozen so no reader can change them. A listener
+ * that throws does not stop the others; its error is rethrown asynchronously so it is still seen.
+ *
+ * @example
+ * ```ts
+ * const store = createTokenStore()
+ * const off = store.subscribe((tokens, reason) => render(tokens, reason))
+ * ```
+ */
+export const createTokenStore = (): TokenStore => {
+  let current: TokenSet | undefined
+  const listeners = new Set<TokenListener>()
+  return {
+    get: () => current,
+    set(tokens, reason) {
+      current = tokens && Object.freeze({ ...tokens })
+      for (const listener of [...listeners]) {
+        try {
+          listener(current, reason)
+        } catch (error) {
+          queueMicrotask(() => {
+            throw error
+          })
+        }
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => {
+        listeners.delete(listener)
+      }
+    },
+  }
+}

@@ -1,0 +1,71 @@
+import { playwright } from '@vitest/browser-playwright'
+import { defineConfig } from 'vitest/config'
+
+/**
+ * Where Chromium is, for the browser project; read only when testing, so a build needs no
+ * browser. Without one, that project fails at launch with Playwright's own message.
+ */
+const chromiumLaunchOptions = async () => {
+  try {
+    const { launchOptions } = await import('./test/support/chromium.mjs')
+    return launchOptions()
+  } catch {
+    return {}
+  }
+}
+
+const unit = {
+  environment: 'happy-dom',
+  include: ['test/unit/**/*.test.ts'],
+}
+
+/**
+ * `vite build` makes the ES module (readable: the app's bundler minifies it);
+ * `vite build --mode iife` makes the minified `<script>` bundle with the global `Latchkey`.
+ * Vitest runs four projects: unit tests with Node's WebCrypto and again with
+ * @peculiar/webcrypto, real-browser tests in Chromium, and e2e tests on the built bundles.
+ */
+export default defineConfig(async ({ mode }) => ({
+  build: {
+    emptyOutDir: mode !== 'iife',
+    minify: mode === 'iife',
+    sourcemap: true,
+    target: 'es2020',
+    lib: {
+      entry: 'src/index.ts',
+      formats: mode === 'iife' ? ['iife'] : ['es'],
+      name: 'Latchkey',
+      fileName: (format) => (format === 'iife' ? 'latchkey.iife.js' : 'latchkey.js'),
+    },
+  },
+  test: {
+    projects: [
+      { test: { ...unit, name: 'unit' } },
+      { test: { ...unit, name: 'unit-peculiar', setupFiles: ['test/support/peculiar-crypto.ts'] } },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({
+              launchOptions: mode === 'test' ? await chromiumLaunchOptions() : {},
+            }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts', 'test/server/**/*.test.{ts,mjs}'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+    ],
+  },
+}))
