@@ -1,4 +1,5 @@
 import { playwright } from '@vitest/browser-playwright'
+import type { LibraryFormats } from 'vite'
 import { defineConfig } from 'vitest/config'
 
 /**
@@ -15,7 +16,7 @@ const chromiumLaunchOptions = async () => {
 }
 
 const unit = {
-  environment: 'happy-dom',
+  environment: 'happy-dom' as const,
   include: ['test/unit/**/*.test.ts'],
 }
 
@@ -25,7 +26,9 @@ const unit = {
  * Vitest runs four projects: unit tests with Node's WebCrypto and again with
  * @peculiar/webcrypto, real-browser tests in Chromium, and e2e tests on the built bundles.
  */
-export default defineConfig(async ({ mode }) => ({
+const browserLaunchOptions = process.env.VITEST ? await chromiumLaunchOptions() : {}
+
+export default defineConfig(({ mode }) => ({
   build: {
     emptyOutDir: mode !== 'iife',
     minify: mode === 'iife',
@@ -33,9 +36,9 @@ export default defineConfig(async ({ mode }) => ({
     target: 'es2020',
     lib: {
       entry: 'src/index.ts',
-      formats: mode === 'iife' ? ['iife'] : ['es'],
+      formats: [mode === 'iife' ? 'iife' : 'es'] satisfies LibraryFormats[],
       name: 'Latchkey',
-      fileName: (format) => (format === 'iife' ? 'latchkey.iife.js' : 'latchkey.js'),
+      fileName: (format: string) => (format === 'iife' ? 'latchkey.iife.js' : 'latchkey.js'),
     },
   },
   test: {
@@ -51,7 +54,7 @@ export default defineConfig(async ({ mode }) => ({
             headless: true,
             screenshotFailures: false,
             provider: playwright({
-              launchOptions: mode === 'test' ? await chromiumLaunchOptions() : {},
+              launchOptions: browserLaunchOptions,
             }),
             instances: [{ browser: 'chromium' }],
           },
