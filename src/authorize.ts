@@ -46,7 +46,7 @@ export const assertAuthorizeParams = (params: AuthorizeParams = {}): void => {
     if (RESERVED.includes(name)) {
       throw new AuthError(
         'invalid_config',
-        `authorizeParams.${name} is set by latchkey itself: remove it (scope and audience have options of their own)`,
+        `authorizeParams.${name} is set by latchkey: remove it (scope, audience are options)`,
       )
     }
   }

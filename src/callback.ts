@@ -65,17 +65,14 @@ export const parseCallbackUrl = (url: string | URL): CallbackParams => {
   if (!isCallbackUrl(url)) {
     throw new AuthError(
       'not_a_callback',
-      'The URL holds no authorization response (state with code or error): call this only on the redirect URI',
+      'No OAuth response in the URL: call this on the redirect URI only',
     )
   }
   const query = (toUrl(url) as URL).searchParams
   const get = (name: string): string | undefined => {
     const values = query.getAll(name).filter(Boolean)
     if (values.length > 1) {
-      throw new AuthError(
-        'invalid_callback',
-        `The response repeats "${name}", so it is malformed (RFC 6749 §3.1): start a new login`,
-      )
+      throw new AuthError('invalid_callback', `Malformed response (repeated ${name}): log in again`)
     }
     return values[0]
   }
@@ -86,10 +83,7 @@ export const parseCallbackUrl = (url: string | URL): CallbackParams => {
   const description = query.get('error_description')
   const errorUri = query.get('error_uri')
   if (code && error) {
-    throw new AuthError(
-      'invalid_callback',
-      'The response has both code and error, so it is malformed: start a new login',
-    )
+    throw new AuthError('invalid_callback', 'Malformed response (code and error): log in again')
   }
   if (code) params.code = code
   if (iss) params.iss = iss

@@ -120,7 +120,7 @@ export const createClient = (options: ClientOptions): Client => {
 
   const storage = () => {
     const value = options.storage ?? globalThis.sessionStorage
-    if (!value) fail('invalid_config', 'There is no sessionStorage here: pass the storage option')
+    if (!value) fail('invalid_config', 'No sessionStorage: pass storage')
     return value
   }
   const navigate = (url: string, override?: Navigate) =>
@@ -239,19 +239,15 @@ export const createClient = (options: ClientOptions): Client => {
     if (params.iss === undefined ? requireIss : params.iss !== issuer) {
       fail(
         'issuer_mismatch',
-        `The response came from ${params.iss ?? 'an unnamed issuer'}, not ${issuer} (RFC 9207 mix-up defence): start a new login`,
+        `Response from ${params.iss ?? 'no iss'}, not ${issuer} (RFC 9207): log in again`,
       )
     }
     if (params.error) {
-      fail(
-        'authorization_error',
-        `The server refused the login (${params.error}): see errorDescription; start a new login when appropriate`,
-        {
-          error: params.error,
-          errorDescription: params.errorDescription,
-          errorUri: params.errorUri,
-        },
-      )
+      fail('authorization_error', `Login refused (${params.error}): see errorDescription`, {
+        error: params.error,
+        errorDescription: params.errorDescription,
+        errorUri: params.errorUri,
+      })
     }
     const tokens = await exchangeCode(
       {
@@ -272,10 +268,7 @@ export const createClient = (options: ClientOptions): Client => {
         leewaySeconds,
       })
     } else if (transaction.nonce) {
-      fail(
-        'invalid_id_token',
-        'The scope asked for openid but no id_token came back: check the server grants openid',
-      )
+      fail('invalid_id_token', 'No id_token for scope openid: check the server')
     }
     store.set(tokens, 'login')
     return { appState: transaction.appState, tokens }
@@ -299,15 +292,10 @@ export const createClient = (options: ClientOptions): Client => {
         }
         if (error.error !== 'invalid_grant') throw error
         if (store.get() === current) store.set(undefined, 'error')
-        return fail(
-          'login_required',
-          'The refresh token was refused (expired or revoked): log in again',
-          { cause: error },
-        )
+        return fail('login_required', 'Refresh token refused: log in again', { cause: error })
       }
       // A late answer after logout or a new login must not bring the old session back.
-      if (store.get() !== current)
-        return fail('login_required', 'The session ended while refreshing: log in again')
+      if (store.get() !== current) return fail('login_required', 'Logged out while refreshing')
       if (next.idToken) {
         const claims = validateIdTokenClaims(next.idToken, { issuer, clientId, leewaySeconds })
         const before = current.idToken && decodeJwt(current.idToken).payload
@@ -316,7 +304,7 @@ export const createClient = (options: ClientOptions): Client => {
           store.set(undefined, 'error')
           fail(
             'invalid_id_token',
-            'The refreshed ID token is for another user or client (OIDC Core §12.2): log in again',
+            'Refreshed ID token is for another user (OIDC Core 12.2): log in again',
           )
         }
       }
@@ -341,7 +329,7 @@ export const createClient = (options: ClientOptions): Client => {
     if (tokens && !forceRefresh && !isExpired(tokens)) return tokens.accessToken
     if (tokens?.refreshToken) return refresh(tokens as TokenSet & { refreshToken: string })
     if (tokens && isExpired(tokens)) store.set(undefined, 'expired')
-    return fail('login_required', 'No valid access token and no refresh token: call login()')
+    return fail('login_required', 'No valid token, no refresh token: call login()')
   }
 
   const apiOrigins = options.apiOrigins ?? [
@@ -359,7 +347,7 @@ export const createClient = (options: ClientOptions): Client => {
     if (!apiOrigins.includes(new URL(request.url).origin)) {
       fail(
         'invalid_config',
-        `auth.fetch does not send the token to ${new URL(request.url).origin}: add it to apiOrigins`,
+        `Token not sent to ${new URL(request.url).origin}: add it to apiOrigins`,
       )
     }
     const spare = request.clone()

@@ -45,22 +45,19 @@ export const discover = async (
   ) {
     throw new AuthError(
       'invalid_response',
-      `${url} answered ${response.status} without endpoints: check the issuer, or pass endpoints explicitly`,
+      `No endpoints at ${url} (${response.status}): check issuer, or pass endpoints`,
       { status: response.status },
     )
   }
   if (metadata.issuer !== issuer) {
     throw new AuthError(
       'issuer_mismatch',
-      `The discovery document names issuer ${String(metadata.issuer)}, not ${issuer}: set issuer to exactly the server's value`,
+      `Discovery names issuer ${String(metadata.issuer)}: set issuer to exactly that`,
     )
   }
   const methods = metadata.code_challenge_methods_supported
   if (Array.isArray(methods) && methods.length && !methods.includes('S256')) {
-    throw new AuthError(
-      'invalid_config',
-      `${issuer} does not support PKCE S256: enable it on the server`,
-    )
+    throw new AuthError('invalid_config', `${issuer} lacks PKCE S256: enable it`)
   }
   return metadata
 }

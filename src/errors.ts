@@ -63,10 +63,10 @@ export class AuthError extends Error {
     message: string,
     details?: AuthErrorDetails,
   ) {
-    super(`${message} [${code}]`, details && { cause: details.cause })
-    for (const key of ['error', 'errorDescription', 'errorUri', 'status', 'retryAfter'] as const) {
-      if (details?.[key] !== undefined) Object.assign(this, { [key]: details[key] })
-    }
+    super(`${message} [${code}]`, details)
+    // Only what the server said: a detail left out is no property at all, not an `undefined` one.
+    for (const [key, value] of Object.entries(details ?? {}))
+      if (value !== undefined) Object.assign(this, { [key]: value })
   }
 }
 

@@ -17,7 +17,7 @@ export interface IdTokenExpectations {
 const fail = (what: string): never => {
   throw new AuthError(
     'invalid_id_token',
-    `ID token rejected: ${what} (OIDC Core §3.1.3.7); all tokens of this response were discarded, log in again`,
+    `ID token ${what} (OIDC Core 3.1.3.7); tokens discarded: log in again`,
   )
 }
 
@@ -43,19 +43,16 @@ export const validateIdTokenClaims = (
   const now = expected.now ?? Date.now()
   const leewayMs = (expected.leewaySeconds ?? 60) * 1000
   const audiences = ([] as unknown[]).concat(claims.aud)
-  if (typeof header.alg !== 'string' || header.alg.toLowerCase() === 'none')
-    fail('alg is none or missing')
+  if (typeof header.alg !== 'string' || header.alg.toLowerCase() === 'none') fail('alg is none')
   if (claims.iss !== expected.issuer) fail(`iss is not ${expected.issuer}`)
-  if (!audiences.includes(expected.clientId)) fail('aud does not contain the client id')
+  if (!audiences.includes(expected.clientId)) fail('aud lacks the client id')
   if ((audiences.length > 1 || claims.azp !== undefined) && claims.azp !== expected.clientId) {
     fail('azp is not the client id')
   }
-  if (typeof claims.exp !== 'number' || claims.exp * 1000 + leewayMs <= now)
-    fail('exp is missing or past')
+  if (typeof claims.exp !== 'number' || claims.exp * 1000 + leewayMs <= now) fail('expired')
   if (typeof claims.iat !== 'number' || claims.iat * 1000 - leewayMs > now)
-    fail('iat is missing or in the future')
-  if (expected.nonce !== undefined && claims.nonce !== expected.nonce)
-    fail('nonce does not match the request')
-  if (typeof claims.sub !== 'string' || !claims.sub) fail('sub is missing')
+    fail('iat missing or future')
+  if (expected.nonce !== undefined && claims.nonce !== expected.nonce) fail('nonce mismatch')
+  if (typeof claims.sub !== 'string' || !claims.sub) fail('sub missing')
   return claims
 }

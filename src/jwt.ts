@@ -45,12 +45,8 @@ export const decodeJwt = (jwt: string): DecodedJwt => {
     if (parts.length !== 3) throw new TypeError('not three parts')
     return { header: decodeObject(parts[0]), payload: decodeObject(parts[1]) }
   } catch (cause) {
-    throw new AuthError(
-      'invalid_id_token',
-      'The token is not a JWT (three base64url JSON parts): check what the server sent',
-      {
-        cause,
-      },
-    )
+    throw new AuthError('invalid_id_token', 'Not a JWT: check what the server sent', {
+      cause,
+    })
   }
 }

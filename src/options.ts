@@ -80,7 +80,7 @@ const assertSecureUrl = (option: string, value: string): URL => {
     url = new URL(value)
   } catch {}
   if (url?.protocol !== 'https:' && !(url?.protocol === 'http:' && isLoopback(url))) {
-    fail(option, `must be an https URL (http only on localhost), got "${value}"`)
+    fail(option, 'must be https (http only on localhost)')
   }
   return url as URL
 }
@@ -93,16 +93,14 @@ const assertSecureUrl = (option: string, value: string): URL => {
  */
 export const assertClientOptions = (options: ClientOptions): void => {
   if (!options?.clientId || typeof options.clientId !== 'string') {
-    fail('clientId', "is required: copy it from the application's settings at the server")
+    fail('clientId', 'is required')
   }
-  if (options.domain && options.issuer)
-    fail('domain', 'and issuer contradict each other: pass one of them')
+  if (options.domain && options.issuer) fail('domain', 'conflicts with issuer: pass one')
   if (options.domain) {
     if (!/^(https:\/\/)?[a-z\d.-]+(:\d+)?\/?$/i.test(options.domain)) {
-      fail('domain', `must be a host name such as tenant.auth0.com, got "${options.domain}"`)
+      fail('domain', 'must be a host like tenant.auth0.com')
     }
-  } else if (!options.issuer)
-    fail('issuer', 'or domain is required: it names the server and is checked in every response')
+  } else if (!options.issuer) fail('issuer', 'or domain is required')
   else assertSecureUrl('issuer', options.issuer)
   for (const [name, value] of Object.entries(options.endpoints ?? {})) {
     if (value) assertSecureUrl(`endpoints.${name}`, value)
@@ -120,15 +118,12 @@ export const assertClientOptions = (options: ClientOptions): void => {
       /^[a-z][\w+-]*\.[\w+.-]+:$/i.test(redirect.protocol)
     )
   ) {
-    fail(
-      'redirectUri',
-      'must be an absolute https URL, http on localhost, or a reverse-DNS custom scheme (com.example.app:/callback), without a fragment',
-    )
+    fail('redirectUri', 'must be https, http://localhost or com.example.app:/path, without #')
   }
   for (const option of ['timeoutMs', 'leewaySeconds', 'transactionTtlSeconds'] as const) {
     const value = options[option]
     if (value !== undefined && !(value >= 0 && value < Infinity))
-      fail(option, 'must be a finite number ≥ 0')
+      fail(option, 'must be a number ≥ 0')
   }
   assertAuthorizeParams(options.authorizeParams)
 }

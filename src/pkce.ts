@@ -31,13 +31,13 @@ export const createCodeChallenge = async (codeVerifier: string): Promise<string>
   if (!subtle) {
     throw new AuthError(
       'insecure_context',
-      'crypto.subtle is missing, so PKCE S256 is impossible: serve the page over https (or http://localhost)',
+      'No crypto.subtle, so no PKCE S256: serve the page over https (or http://localhost)',
     )
   }
   if (!/^[\w.~-]{43,128}$/.test(codeVerifier)) {
     throw new AuthError(
       'invalid_config',
-      'code_verifier must be 43-128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1): use createCodeVerifier()',
+      'code_verifier must be 43-128 of A-Za-z0-9-._~: use createCodeVerifier()',
     )
   }
   const digest = await subtle.digest('SHA-256', new TextEncoder().encode(codeVerifier))

@@ -40,7 +40,7 @@ export const requestJson = async (
         reject(
           new AuthError(
             'timeout',
-            `${url} gave no answer within ${timeoutMs} ms: retry later, or raise timeoutMs`,
+            `No answer from ${url} in ${timeoutMs} ms: retry, or raise timeoutMs`,
           ),
         )
       },
@@ -56,6 +56,8 @@ export const requestJson = async (
       referrerPolicy: 'no-referrer',
       signal: controller.signal,
     })
+    // A fetch that ignores the signal may still answer after the limit: leave that body unread.
+    controller.signal.throwIfAborted()
     const text = await response.text()
     let json: unknown
     try {
@@ -66,10 +68,10 @@ export const requestJson = async (
   try {
     return await Promise.race([exchange(), timeout])
   } catch (cause) {
-    if ((cause as AuthError).code === 'timeout') throw cause
+    if ((cause as AuthError | undefined)?.code === 'timeout') throw cause
     throw new AuthError(
       'network_error',
-      `Could not reach ${url} (offline, blocked by CORS, or redirected): check the endpoint and that the server allows this origin`,
+      `${url} unreachable (offline, CORS or redirect): check the URL and the server's CORS`,
       { cause },
     )
   } finally {

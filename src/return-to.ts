@@ -15,7 +15,9 @@ export const safeReturnTo = (value: unknown, fallback = '/'): string => {
   if (typeof value !== 'string' || !value.startsWith('/')) return fallback
   try {
     const url = new URL(value, base)
-    return url.origin === base ? url.pathname + url.search + url.hash : fallback
+    const path = url.pathname + url.search + url.hash
+    // Dot segments can resolve to a path that starts with `//` (`/.//evil.com`): protocol-relative, another host.
+    return url.origin === base && !path.startsWith('//') ? path : fallback
   } catch {
     return fallback
   }

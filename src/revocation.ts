@@ -31,12 +31,8 @@ export const revokeToken = async (
     options,
   )
   if (response.status !== 200) {
-    throw new AuthError(
-      'token_error',
-      `Revocation answered ${response.status}: the token may still be valid until it expires`,
-      {
-        status: response.status,
-      },
-    )
+    throw new AuthError('token_error', `Revocation failed (${response.status})`, {
+      status: response.status,
+    })
   }
 }

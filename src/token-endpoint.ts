@@ -63,17 +63,8 @@ export const requestTokens = async (
     const errorDescription = asString(answer.error_description)?.slice(0, 500)
     throw new AuthError(
       'token_error',
-      `The token endpoint refused the request (${status} ${error.slice(0, 100)}): ${
-        error === 'invalid_grant'
-          ? 'the code or refresh token is spent or expired, so log in again'
-          : 'see errorDescription'
-      }`,
-      {
-        error,
-        status,
-        ...(errorDescription && { errorDescription }),
-        ...(retryAfter !== undefined && { retryAfter }),
-      },
+      `Token endpoint refused (${status} ${error.slice(0, 50)}): see errorDescription`,
+      { error, status, errorDescription, retryAfter },
     )
   }
   const accessToken = asString(answer.access_token)
@@ -86,8 +77,8 @@ export const requestTokens = async (
   ) {
     throw new AuthError(
       'invalid_response',
-      `The token endpoint answered ${status} without a Bearer access_token in JSON: check the token endpoint URL and the server's logs`,
-      { status, ...(retryAfter !== undefined && { retryAfter }) },
+      `Token endpoint sent no Bearer token (${status}): check its URL and logs`,
+      { status, retryAfter },
     )
   }
   const expiresIn = answer.expires_in

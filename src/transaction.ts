@@ -43,8 +43,9 @@ const read = (storage: TransactionStorage, key: string): Transaction | undefined
 }
 
 /**
- * Removes every stored transaction of this client older than `ttlMs` and every unreadable one,
- * and returns how many live ones are left.
+ * Removes every stored transaction of this client older than `ttlMs` (or of unprovable age) and
+ * every unreadable one, and returns how many live ones are left. Other clients' transactions are
+ * theirs to purge: their TTL may be longer.
  */
 export const purgeExpiredTransactions = (
   storage: TransactionStorage,
@@ -58,8 +59,9 @@ export const purgeExpiredTransactions = (
     const key = storage.key(i)
     if (!key?.startsWith(PREFIX)) continue
     const record = read(storage, key)
-    if (!record || now - record.createdAt > ttlMs) storage.removeItem(key)
-    else if (record.clientId === clientId) live++
+    if (record && record.clientId !== clientId) continue
+    if (record && now - record.createdAt <= ttlMs) live++
+    else storage.removeItem(key)
   }
   return live
 }
@@ -75,7 +77,7 @@ export const saveTransaction = (storage: TransactionStorage, transaction: Transa
   } catch (cause) {
     throw new AuthError(
       'invalid_config',
-      'Storage refused the login transaction (full or blocked): pass a working `storage` option',
+      'Could not store the login (storage full, or appState not JSON): fix storage or appState',
       { cause },
     )
   }
@@ -104,7 +106,7 @@ export const takeTransaction = (
     if (now - record.createdAt > ttlMs) {
       throw new AuthError(
         'transaction_expired',
-        'The login took longer than transactionTtlSeconds allows: start a new login',
+        'Login took over transactionTtlSeconds: log in again',
       )
     }
     return record
@@ -112,11 +114,11 @@ export const takeTransaction = (
   if (purgeExpiredTransactions(storage, clientId, ttlMs, now)) {
     throw new AuthError(
       'state_mismatch',
-      'The response state matches no login started here (possible CSRF): ignore it and start a new login',
+      'state matches no pending login (possible CSRF): log in again',
     )
   }
   throw new AuthError(
     'missing_transaction',
-    'No login is pending in this tab (opened in another tab, storage cleared, or this response was already used): start a new login',
+    'No pending login in this tab (other tab, storage cleared, or URL reused): log in again',
   )
 }
