@@ -10,7 +10,7 @@ import { createCodeChallenge, createCodeVerifier } from './pkce'
 import { createRandomState } from './random'
 import type { RequestOptions } from './request'
 import { revokeToken } from './revocation'
-import { exchangeCode, refreshTokens } from './token-endpoint'
+import { requestTokens } from './token-endpoint'
 import { createTokenStore, type TokenListener, type TokenSet } from './token-store'
 import { purgeExpiredTransactions, saveTransaction, takeTransaction } from './transaction'
 
@@ -249,13 +249,16 @@ export const createClient = (options: ClientOptions): Client => {
         errorUri: params.errorUri,
       })
     }
-    const tokens = await exchangeCode(
+    // The grants are sent with requestTokens directly, so an app that uses createClient does not
+    // also carry the camelCase wrappers (exchangeCode, refreshTokens) in its bundle.
+    const tokens = await requestTokens(
+      endpoints.token,
       {
-        tokenEndpoint: endpoints.token,
-        clientId,
-        code: params.code as string,
-        redirectUri: transaction.redirectUri,
-        codeVerifier: transaction.codeVerifier,
+        grant_type: 'authorization_code',
+        client_id: clientId,
+        code: params.code,
+        redirect_uri: transaction.redirectUri,
+        code_verifier: transaction.codeVerifier,
       },
       http,
     )
@@ -280,8 +283,9 @@ export const createClient = (options: ClientOptions): Client => {
       const { issuer, endpoints } = await resolveServer()
       let next: TokenSet
       try {
-        next = await refreshTokens(
-          { tokenEndpoint: endpoints.token, clientId, refreshToken: current.refreshToken },
+        next = await requestTokens(
+          endpoints.token,
+          { grant_type: 'refresh_token', client_id: clientId, refresh_token: current.refreshToken },
           http,
         )
       } catch (error) {

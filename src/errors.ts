@@ -65,8 +65,10 @@ export class AuthError extends Error {
   ) {
     super(`${message} [${code}]`, details)
     // Only what the server said: a detail left out is no property at all, not an `undefined` one.
-    for (const [key, value] of Object.entries(details ?? {}))
+    for (const key in details) {
+      const value = details[key as keyof AuthErrorDetails]
       if (value !== undefined) Object.assign(this, { [key]: value })
+    }
   }
 }
 

@@ -29,17 +29,11 @@ export const createCodeVerifier: () => string = createRandomState
 export const createCodeChallenge = async (codeVerifier: string): Promise<string> => {
   const subtle = globalThis.crypto?.subtle
   if (!subtle) {
-    throw new AuthError(
-      'insecure_context',
-      'No crypto.subtle, so no PKCE S256: serve the page over https (or http://localhost)',
-    )
+    throw new AuthError('insecure_context', 'No crypto.subtle for S256: serve over https')
   }
   if (!/^[\w.~-]{43,128}$/.test(codeVerifier)) {
-    throw new AuthError(
-      'invalid_config',
-      'code_verifier must be 43-128 of A-Za-z0-9-._~: use createCodeVerifier()',
-    )
+    throw new AuthError('invalid_config', 'Bad code_verifier: use createCodeVerifier()')
   }
   const digest = await subtle.digest('SHA-256', new TextEncoder().encode(codeVerifier))
-  return base64urlEncode(new Uint8Array(digest))
+  return base64urlEncode(digest)
 }

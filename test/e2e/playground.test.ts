@@ -1,16 +1,21 @@
 // The playground's scripted tour: `npm start`'s page driven in headless Chromium against the local
 // authorization server, asserting the values the flow inspector shows.
 import { createHash } from 'node:crypto'
-import { mkdirSync, statSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { startPlayground } from '../../playground/start.mjs'
 import { blockExternal, launchChromium } from '../support/chromium.mjs'
 import { expectNoLeak } from '../support/e2e'
 
-/** Kept in the repo when small enough to show in the README; else with the other test output. */
-const SCREENSHOT = 'docs/playground.png'
-const SCREENSHOT_BUDGET = 150 * 1024
+/**
+ * The README's picture of the page, rewritten only on request (it changes on every run: fresh
+ * verifier, state and tokens) and only while small enough to keep in the repository.
+ */
+const README_SCREENSHOT = 'docs/playground.png'
+const README_SCREENSHOT_BUDGET = 150 * 1024
+const updateReadmeScreenshot = !!process.env.UPDATE_SCREENSHOT
 
 let playground: Awaited<ReturnType<typeof startPlayground>>
 let browser: Browser
@@ -29,7 +34,9 @@ afterAll(async () => {
 })
 
 beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1360, height: 1000 } })
+  context = await browser.newContext({ viewport: { width: 1200, height: 800 } })
+  // A missing element fails in seconds with its selector, long before the test's own timeout.
+  context.setDefaultTimeout(10_000)
   await blockExternal(context)
   page = await context.newPage()
   pageErrors = []
@@ -41,20 +48,27 @@ afterEach(async () => {
   await context.close()
 })
 
+/** The latest step of a kind: runs are listed newest first, their steps oldest first. */
+const latest = (kind: string) =>
+  page
+    .locator('.run')
+    .filter({ has: page.locator(`[data-kind="${kind}"]`) })
+    .first()
+    .locator(`[data-kind="${kind}"]`)
+    .last()
+
 /** A field of the latest step of a kind, all its text (folded parts too). */
 const field = async (kind: string, name: string): Promise<string> =>
-  (
-    await page
-      .locator(`[data-kind="${kind}"]`)
-      .last()
-      .locator(`[data-field="${name}"] dd`)
-      .textContent()
-  )?.trim() ?? ''
+  ((await latest(kind).locator(`[data-field="${name}"] dd`).textContent()) ?? '').trim()
 
-/** Clicks an action button and waits for the step that shows it finished. */
+/** The title of the latest step of a kind. */
+const title = async (kind: string): Promise<string> =>
+  (await latest(kind).locator('.step-head strong').textContent()) ?? ''
+
+/** Clicks an action button and waits for the step, in the run it starts, that shows it finished. */
 const act = async (button: string, kind: string) => {
   await page.click(button)
-  await page.locator(`[data-kind="${kind}"]`).last().waitFor()
+  await page.locator('.run').first().locator(`[data-kind="${kind}"]`).waitFor()
 }
 
 const signInOnServerForm = async (user = 'alice') => {
@@ -83,7 +97,7 @@ describe('the playground', () => {
     expect(verifier).toMatch(/^[\w-]{43}$/)
     expect(S256(verifier)).toBe(challenge)
     expect(await field('pkce', 'S256(code_verifier)')).toBe(
-      `✓ ${challenge}: computed in this page, equal to the challenge`,
+      '✓ equal to code_challenge (computed in this page)',
     )
     expect(await field('transaction', 'code_verifier')).toBe(verifier)
 
@@ -117,12 +131,13 @@ describe('the playground', () => {
     expect(await field('token-request', 'code_verifier check')).toMatch(/^✓ the same as in step/)
 
     const tokens = await page.evaluate(() => window.auth.getTokens())
-    const accessToken = await field('token-response', 'access_token')
-    expect(accessToken).toContain(tokens.accessToken)
-    expect(accessToken).toContain(`"aud": "${audience}"`)
-    expect(accessToken).toContain('"sub": "alice"')
-    expect(accessToken).toMatch(/RS256 · at\+jwt · .*expires in (59|60):\d\d/)
+    const shownAccessToken = await field('token-response', 'access_token')
+    expect(shownAccessToken).toContain(tokens.accessToken)
+    expect(shownAccessToken).toContain(`"aud": "${audience}"`)
+    expect(shownAccessToken).toContain('"sub": "alice"')
+    expect(shownAccessToken).toMatch(/RS256 · at\+jwt · .*expires in (59:\d\d|1:00:00)/)
     expect(await field('token-response', 'id_token')).toContain('"email": "alice@latchkey.test"')
+    expect(await field('token-response', 'nonce check')).toMatch(/^✓ the nonce sent in step \d+$/)
     expect(await field('tokens', 'refresh token')).toBe('yes')
     expect(await field('return', 'safeReturnTo(…)')).toBe('/')
 
@@ -131,9 +146,21 @@ describe('the playground', () => {
     const secrets = [tokens.accessToken, tokens.refreshToken, tokens.idToken, code]
     await expectNoLeak(page, context, secrets)
 
+    await page.evaluate(() => scrollTo(0, 0))
+    const screenshot = await page.screenshot({ clip: { x: 0, y: 0, width: 1200, height: 600 } })
+    mkdirSync('test-results', { recursive: true })
+    writeFileSync('test-results/playground.png', screenshot)
+    if (updateReadmeScreenshot) {
+      expect(screenshot.length, 'screenshot too big for the repo').toBeLessThan(
+        README_SCREENSHOT_BUDGET,
+      )
+      mkdirSync(dirname(README_SCREENSHOT), { recursive: true })
+      writeFileSync(README_SCREENSHOT, screenshot)
+    }
+
     await act('#call-api', 'api-response')
     expect(await field('api-request', 'Authorization: Bearer')).toContain(tokens.accessToken)
-    expect(await field('api-response', 'status')).toBe('200 OK')
+    expect(await title('api-response')).toBe('API response: 200 OK')
     expect(JSON.parse(await field('api-response', 'body'))).toMatchObject({
       sub: 'alice',
       messages: [{ id: 1, text: 'Hello, alice! This came from a protected API.' }, { id: 2 }],
@@ -142,11 +169,16 @@ describe('the playground', () => {
     await act('#get-token', 'access-token')
     expect(await field('access-token', 'access token')).toContain(tokens.accessToken)
 
-    await page.screenshot({ path: 'test-results/playground.png' })
-    if (statSync('test-results/playground.png').size < SCREENSHOT_BUDGET) {
-      mkdirSync('docs', { recursive: true })
-      await page.screenshot({ path: SCREENSHOT })
-    }
+    // Refresh-token rotation: the old refresh token is sent, a new one comes back.
+    await act('#refresh', 'tokens')
+    const refreshed = await page.evaluate(() => window.auth.getTokens())
+    expect(await field('refresh-request', 'grant_type')).toBe('refresh_token')
+    expect(await field('refresh-request', 'refresh_token')).toBe(tokens.refreshToken)
+    expect(await field('refresh-response', 'refresh_token')).toBe(refreshed.refreshToken)
+    expect(refreshed.refreshToken).not.toBe(tokens.refreshToken)
+    expect(await title('tokens')).toBe('Tokens changed: refresh')
+    expect(await field('tokens', 'refresh token')).toBe('✓ rotated: a new one replaced the old')
+    secrets.push(refreshed.accessToken, refreshed.refreshToken, refreshed.idToken)
 
     await page.click('#sign-out')
     await page.locator('[data-kind="signed-out"]').waitFor()
@@ -155,8 +187,8 @@ describe('the playground', () => {
     expect(await page.textContent('#session')).toBe('No tokens in memory.')
     // The logout run waited in sessionStorage during the redirect, with the token blanked.
     expect(await field('revocation-request', 'token')).toMatch(/^\(not kept across page loads/)
-    expect(await field('revocation-response', 'status')).toBe('200 OK')
-    expect(await field('tokens', 'access token')).toBe('')
+    expect(await title('revocation-response')).toBe('Revocation response: 200 OK')
+    expect(await title('tokens')).toBe('Tokens changed: logout')
     const shown = (await page.textContent('body')) ?? ''
     for (const secret of [...secrets, 'Alice Liddell', 'alice@latchkey.test']) {
       expect(shown).not.toContain(secret)
