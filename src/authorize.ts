@@ -34,6 +34,9 @@ const RESERVED = [
   'code_challenge',
   'code_challenge_method',
   'code_verifier',
+  // A request object (RFC 9101) would replace every parameter above.
+  'request',
+  'request_uri',
 ]
 
 /**

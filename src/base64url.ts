@@ -7,7 +7,7 @@ export const base64urlEncode = (bytes: ArrayBuffer | Uint8Array): string =>
     .replace(/\//g, '_')
     .replace(/=+$/, '')
 
-/** Decodes base64url (with or without padding) to the UTF-8 text it holds. */
+/** Decodes unpadded base64url (as JWTs use, RFC 7515 §2) to the UTF-8 text it holds. */
 export const base64urlDecodeText = (input: string): string => {
   if (!/^[\w-]*$/.test(input)) throw new AuthError('invalid_id_token', 'Not base64url text')
   const binary = atob(input.replace(/-/g, '+').replace(/_/g, '/'))

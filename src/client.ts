@@ -11,7 +11,12 @@ import { createRandomState } from './random'
 import type { RequestOptions } from './request'
 import { revokeToken } from './revocation'
 import { requestTokens } from './token-endpoint'
-import { createTokenStore, type TokenListener, type TokenSet } from './token-store'
+import {
+  type ChangeReason,
+  createTokenStore,
+  type TokenListener,
+  type TokenSet,
+} from './token-store'
 import { purgeExpiredTransactions, saveTransaction, takeTransaction } from './transaction'
 
 /** Per-login choices; each overrides the client option of the same name for this login only. */
@@ -173,8 +178,19 @@ export const createClient = (options: ClientOptions): Client => {
     return server
   }
 
-  const isExpired = (tokens: TokenSet) =>
-    tokens.expiresAt !== undefined && Date.now() >= tokens.expiresAt - leewaySeconds * 1000
+  /** When the current access token counts as expired; set whenever the tokens change. */
+  let refreshAt = Number.POSITIVE_INFINITY
+  const keep = (tokens: TokenSet | undefined, reason: ChangeReason) => {
+    const expiresAt = tokens?.expiresAt
+    // `leewaySeconds` early, but never earlier than half the token's life: a token that lives
+    // less than the leeway would otherwise be refreshed on every call.
+    refreshAt =
+      expiresAt === undefined
+        ? Number.POSITIVE_INFINITY
+        : expiresAt - Math.min(leewaySeconds * 1000, (expiresAt - Date.now()) / 2)
+    store.set(tokens, reason)
+  }
+  const isExpired = () => Date.now() >= refreshAt
 
   const createAuthorizeUrl = async (login: LoginOptions = {}): Promise<string> => {
     const scope = login.scope ?? defaultScope
@@ -273,7 +289,7 @@ export const createClient = (options: ClientOptions): Client => {
     } else if (transaction.nonce) {
       fail('invalid_id_token', 'No id_token for scope openid: check the server')
     }
-    store.set(tokens, 'login')
+    keep(tokens, 'login')
     return { appState: transaction.appState, tokens }
   }
 
@@ -295,25 +311,31 @@ export const createClient = (options: ClientOptions): Client => {
           retryError = error
         }
         if (error.error !== 'invalid_grant') throw error
-        if (store.get() === current) store.set(undefined, 'error')
+        if (store.get() === current) keep(undefined, 'error')
         return fail('login_required', 'Refresh token refused: log in again', { cause: error })
       }
       // A late answer after logout or a new login must not bring the old session back.
       if (store.get() !== current) return fail('login_required', 'Logged out while refreshing')
       if (next.idToken) {
-        const claims = validateIdTokenClaims(next.idToken, { issuer, clientId, leewaySeconds })
-        const before = current.idToken && decodeJwt(current.idToken).payload
-        // OIDC Core §12.2: a refreshed ID token is about the same user, from the same issuer, for the same client.
-        if (before && (claims.sub !== before.sub || String(claims.aud) !== String(before.aud))) {
-          store.set(undefined, 'error')
-          fail(
-            'invalid_id_token',
-            'Refreshed ID token is for another user (OIDC Core 12.2): log in again',
-          )
+        try {
+          const claims = validateIdTokenClaims(next.idToken, { issuer, clientId, leewaySeconds })
+          const before = current.idToken && decodeJwt(current.idToken).payload
+          // OIDC Core §12.2: a refreshed ID token is about the same user, for the same client.
+          if (before && (claims.sub !== before.sub || String(claims.aud) !== String(before.aud))) {
+            fail(
+              'invalid_id_token',
+              'Refreshed ID token is for another user (OIDC Core 12.2): log in again',
+            )
+          }
+        } catch (error) {
+          // Rule 14: the whole response is discarded, and with rotation the current refresh
+          // token is already spent, so nothing of the session is worth keeping.
+          keep(undefined, 'error')
+          throw error
         }
       }
       // Rotation: keep the newest refresh token, or the current one when none came back.
-      store.set(
+      keep(
         {
           ...next,
           refreshToken: next.refreshToken ?? current.refreshToken,
@@ -330,9 +352,9 @@ export const createClient = (options: ClientOptions): Client => {
 
   const getAccessToken = async ({ forceRefresh }: GetAccessTokenOptions = {}): Promise<string> => {
     const tokens = store.get()
-    if (tokens && !forceRefresh && !isExpired(tokens)) return tokens.accessToken
+    if (tokens && !forceRefresh && !isExpired()) return tokens.accessToken
     if (tokens?.refreshToken) return refresh(tokens as TokenSet & { refreshToken: string })
-    if (tokens && isExpired(tokens)) store.set(undefined, 'expired')
+    if (tokens && isExpired()) keep(undefined, 'expired')
     return fail('login_required', 'No valid token, no refresh token: call login()')
   }
 
@@ -365,7 +387,7 @@ export const createClient = (options: ClientOptions): Client => {
     const response = await send(request)
     // RFC 6750 §3.1: the API says the token is bad (revoked, rotated key): refresh once, retry once.
     return response.status === 401 &&
-      /error="?invalid_token/.test(response.headers.get('www-authenticate') ?? '') &&
+      /Bearer.*\berror="?invalid_token\b/is.test(response.headers.get('www-authenticate') ?? '') &&
       store.get()?.refreshToken
       ? send(spare, true)
       : response
@@ -373,7 +395,7 @@ export const createClient = (options: ClientOptions): Client => {
 
   const logout = async (logoutOptions: LogoutOptions = {}): Promise<void> => {
     const tokens = store.get()
-    store.set(undefined, 'logout')
+    keep(undefined, 'logout')
     if (logoutOptions.localOnly) return
     const { endpoints } = await resolveServer()
     if (tokens?.refreshToken && endpoints.revocation) {
@@ -415,7 +437,7 @@ export const createClient = (options: ClientOptions): Client => {
     },
     isAuthenticated: () => {
       const tokens = store.get()
-      return !!tokens && (!isExpired(tokens) || !!tokens.refreshToken)
+      return !!tokens && (!isExpired() || !!tokens.refreshToken)
     },
     subscribe: store.subscribe,
     fetch: authorizedFetch,

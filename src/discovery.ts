@@ -1,5 +1,6 @@
 import { AuthError } from './errors'
 import { type RequestOptions, requestJson } from './request'
+import { isSecureUrl } from './secure-url'
 
 /** The metadata latchkey reads from an OpenID Provider (OIDC Discovery §3, RFC 8414 §2). */
 export interface AuthorizationServerMetadata {
@@ -48,6 +49,17 @@ export const discover = async (
       `No endpoints at ${url} (${response.status}): check issuer, or pass endpoints`,
       { status: response.status },
     )
+  }
+  for (const name of [
+    'authorization_endpoint',
+    'token_endpoint',
+    'end_session_endpoint',
+    'revocation_endpoint',
+  ]) {
+    // The verifier, the code and the tokens go to these: a document that sends them over plain http is refused.
+    if (metadata[name] !== undefined && !isSecureUrl(metadata[name])) {
+      throw new AuthError('invalid_response', `Discovery gives a non-https ${name}: fix the server`)
+    }
   }
   if (metadata.issuer !== issuer) {
     throw new AuthError(

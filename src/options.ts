@@ -1,5 +1,6 @@
 import { type AuthorizeParams, assertAuthorizeParams } from './authorize'
 import { AuthError } from './errors'
+import { isLoopback, isSecureUrl } from './secure-url'
 import type { TransactionStorage } from './transaction'
 
 /** Authorization server endpoints; with `issuer`, any left out come from discovery. */
@@ -71,18 +72,9 @@ const fail = (option: string, problem: string): never => {
   throw new AuthError('invalid_config', `Option ${option} ${problem}`)
 }
 
-const isLoopback = (url: URL) => /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname)
-
 /** https, or http on a loopback host (a developer's machine). */
-const assertSecureUrl = (option: string, value: string): URL => {
-  let url: URL | undefined
-  try {
-    url = new URL(value)
-  } catch {}
-  if (url?.protocol !== 'https:' && !(url?.protocol === 'http:' && isLoopback(url))) {
-    fail(option, 'must be https (http only on localhost)')
-  }
-  return url as URL
+const assertSecureUrl = (option: string, value: string): void => {
+  if (!isSecureUrl(value)) fail(option, 'must be https (http only on localhost)')
 }
 
 /**
@@ -111,7 +103,7 @@ export const assertClientOptions = (options: ClientOptions): void => {
   } catch {}
   if (
     !redirect ||
-    redirect.hash ||
+    options.redirectUri.includes('#') ||
     !(
       redirect.protocol === 'https:' ||
       (redirect.protocol === 'http:' && isLoopback(redirect)) ||
