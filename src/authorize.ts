@@ -1,4 +1,4 @@
-import { AuthError } from './errors'
+import { AuthError } from './errors.js'
 
 /** Extra `/authorize` parameters (`prompt`, `login_hint`, `organization`, …); undefined ones are left out. */
 export type AuthorizeParams = Record<string, string | undefined>

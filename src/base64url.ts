@@ -1,4 +1,4 @@
-import { AuthError } from './errors'
+import { AuthError } from './errors.js'
 
 /** Base64url without padding (RFC 4648 §5, as RFC 7636 Appendix A asks). */
 export const base64urlEncode = (bytes: ArrayBuffer | Uint8Array): string =>

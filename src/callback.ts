@@ -1,4 +1,4 @@
-import { AuthError } from './errors'
+import { AuthError } from './errors.js'
 
 /** The parameters of an authorization response (RFC 6749 §4.1.2, §4.1.2.1; RFC 9207 §2). */
 export interface CallbackParams {

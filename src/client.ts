@@ -1,23 +1,23 @@
-import { type AuthorizeParams, assertAuthorizeParams, buildAuthorizeUrl } from './authorize'
-import { CALLBACK_PARAMS, type CallbackParams, isCallbackUrl, parseCallbackUrl } from './callback'
-import { discover } from './discovery'
-import { buildEndSessionUrl } from './end-session'
-import { AuthError, isAuthError } from './errors'
-import { validateIdTokenClaims } from './id-token'
-import { decodeJwt, type JwtClaims } from './jwt'
-import { assertClientOptions, type ClientOptions, type Endpoints, type Navigate } from './options'
-import { createCodeChallenge, createCodeVerifier } from './pkce'
-import { createRandomState } from './random'
-import type { RequestOptions } from './request'
-import { revokeToken } from './revocation'
-import { requestTokens } from './token-endpoint'
+import { type AuthorizeParams, assertAuthorizeParams, buildAuthorizeUrl } from './authorize.js'
+import { CALLBACK_PARAMS, type CallbackParams, isCallbackUrl, parseCallbackUrl } from './callback.js'
+import { discover } from './discovery.js'
+import { buildEndSessionUrl } from './end-session.js'
+import { AuthError, isAuthError } from './errors.js'
+import { validateIdTokenClaims } from './id-token.js'
+import { decodeJwt, type JwtClaims } from './jwt.js'
+import { assertClientOptions, type ClientOptions, type Endpoints, type Navigate } from './options.js'
+import { createCodeChallenge, createCodeVerifier } from './pkce.js'
+import { createRandomState } from './random.js'
+import type { RequestOptions } from './request.js'
+import { revokeToken } from './revocation.js'
+import { requestTokens } from './token-endpoint.js'
 import {
   type ChangeReason,
   createTokenStore,
   type TokenListener,
   type TokenSet,
-} from './token-store'
-import { purgeExpiredTransactions, saveTransaction, takeTransaction } from './transaction'
+} from './token-store.js'
+import { purgeExpiredTransactions, saveTransaction, takeTransaction } from './transaction.js'
 
 /** Per-login choices; each overrides the client option of the same name for this login only. */
 export interface LoginOptions {

@@ -1,6 +1,6 @@
-import { AuthError } from './errors'
-import { type RequestOptions, requestJson } from './request'
-import { isSecureUrl } from './secure-url'
+import { AuthError } from './errors.js'
+import { type RequestOptions, requestJson } from './request.js'
+import { isSecureUrl } from './secure-url.js'
 
 /** The metadata latchkey reads from an OpenID Provider (OIDC Discovery §3, RFC 8414 §2). */
 export interface AuthorizationServerMetadata {

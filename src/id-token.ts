@@ -1,5 +1,5 @@
-import { AuthError } from './errors'
-import { decodeJwt, type JwtClaims } from './jwt'
+import { AuthError } from './errors.js'
+import { decodeJwt, type JwtClaims } from './jwt.js'
 
 /** What an ID token is checked against. */
 export interface IdTokenExpectations {

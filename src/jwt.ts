@@ -1,5 +1,5 @@
-import { base64urlDecodeText } from './base64url'
-import { AuthError } from './errors'
+import { base64urlDecodeText } from './base64url.js'
+import { AuthError } from './errors.js'
 
 /** Claims of a JWT (RFC 7519 §4); registered ones typed, the rest left open. */
 export interface JwtClaims {

@@ -1,7 +1,7 @@
-import { type AuthorizeParams, assertAuthorizeParams } from './authorize'
-import { AuthError } from './errors'
-import { isLoopback, isSecureUrl } from './secure-url'
-import type { TransactionStorage } from './transaction'
+import { type AuthorizeParams, assertAuthorizeParams } from './authorize.js'
+import { AuthError } from './errors.js'
+import { isLoopback, isSecureUrl } from './secure-url.js'
+import type { TransactionStorage } from './transaction.js'
 
 /** Authorization server endpoints; with `issuer`, any left out come from discovery. */
 export interface Endpoints {

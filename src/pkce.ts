@@ -1,6 +1,6 @@
-import { base64urlEncode } from './base64url'
-import { AuthError } from './errors'
-import { createRandomState } from './random'
+import { base64urlEncode } from './base64url.js'
+import { AuthError } from './errors.js'
+import { createRandomState } from './random.js'
 
 /**
  * A new PKCE `code_verifier` (RFC 7636 §4.1): 32 random bytes, base64url, so 43 characters of

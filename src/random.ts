@@ -1,4 +1,4 @@
-import { base64urlEncode } from './base64url'
+import { base64urlEncode } from './base64url.js'
 
 /**
  * A fresh random value for `state` or `nonce`: 32 bytes from `crypto.getRandomValues`

@@ -1,4 +1,4 @@
-import { AuthError } from './errors'
+import { AuthError } from './errors.js'
 
 /** How latchkey talks to the authorization server. */
 export interface RequestOptions {

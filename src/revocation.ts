@@ -1,5 +1,5 @@
-import { AuthError } from './errors'
-import { type RequestOptions, requestJson } from './request'
+import { AuthError } from './errors.js'
+import { type RequestOptions, requestJson } from './request.js'
 
 /** A token revocation request (RFC 7009 §2.1) from a public client. */
 export interface RevocationRequest {

@@ -1,6 +1,6 @@
-import { AuthError } from './errors'
-import { type RequestOptions, requestJson } from './request'
-import type { TokenSet } from './token-store'
+import { AuthError } from './errors.js'
+import { type RequestOptions, requestJson } from './request.js'
+import type { TokenSet } from './token-store.js'
 
 /** An authorization code grant request (RFC 6749 §4.1.3 + RFC 7636 §4.5). No client secret. */
 export interface CodeExchange {

@@ -1,4 +1,4 @@
-import { AuthError } from './errors'
+import { AuthError } from './errors.js'
 
 /**
  * The part of the Web Storage interface the transaction store needs. `sessionStorage` fits; so
