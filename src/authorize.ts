@@ -5,15 +5,23 @@ export type AuthorizeParams = Record<string, string | undefined>
 
 /** Everything one authorization request (RFC 6749 §4.1.1 + RFC 7636 §4.3) carries. */
 export interface AuthorizationRequest {
+  /** The authorization endpoint (RFC 6749 §3.1). */
   authorizationEndpoint: string
+  /** `client_id`: the application's id at the authorization server. */
   clientId: string
+  /** `redirect_uri`: where the response goes; the token request must repeat it exactly (RFC 6749 §4.1.3). */
   redirectUri: string
+  /** `scope`, space-separated (RFC 6749 §3.3); with `openid` the request is also an OpenID Connect one. */
   scope: string
+  /** `state`, for example from {@link createRandomState}: binds the response to this browser (RFC 6749 §10.12). */
   state: string
+  /** `code_challenge` from {@link createCodeChallenge}; sent with `code_challenge_method=S256`. */
   codeChallenge: string
+  /** `nonce` (OIDC Core §3.1.2.1): the ID token must carry it back. Left out when undefined. */
   nonce?: string | undefined
   /** Auth0's API identifier (a resource indicator elsewhere). */
   audience?: string | undefined
+  /** Further parameters; one that would replace a parameter above throws instead. */
   extraParams?: AuthorizeParams | undefined
 }
 

@@ -2,10 +2,13 @@ import { AuthError } from './errors.js'
 
 /** The parameters of an authorization response (RFC 6749 §4.1.2, §4.1.2.1; RFC 9207 §2). */
 export interface CallbackParams {
+  /** `state`, exactly as the server sent it back. */
   state: string
+  /** The authorization code; absent when there is an `error`. */
   code?: string
   /** The issuer that sent the response (RFC 9207). */
   iss?: string
+  /** The OAuth `error` code (RFC 6749 §4.1.2.1), such as `access_denied`. Capped at 500 characters. */
   error?: string
   /** Attacker-controllable text: show it as text only. Capped at 500 characters. */
   errorDescription?: string

@@ -1,11 +1,21 @@
 import { type AuthorizeParams, assertAuthorizeParams, buildAuthorizeUrl } from './authorize.js'
-import { CALLBACK_PARAMS, type CallbackParams, isCallbackUrl, parseCallbackUrl } from './callback.js'
+import {
+  CALLBACK_PARAMS,
+  type CallbackParams,
+  isCallbackUrl,
+  parseCallbackUrl,
+} from './callback.js'
 import { discover } from './discovery.js'
 import { buildEndSessionUrl } from './end-session.js'
 import { AuthError, isAuthError } from './errors.js'
 import { validateIdTokenClaims } from './id-token.js'
 import { decodeJwt, type JwtClaims } from './jwt.js'
-import { assertClientOptions, type ClientOptions, type Endpoints, type Navigate } from './options.js'
+import {
+  assertClientOptions,
+  type ClientOptions,
+  type Endpoints,
+  type Navigate,
+} from './options.js'
 import { createCodeChallenge, createCodeVerifier } from './pkce.js'
 import { createRandomState } from './random.js'
 import type { RequestOptions } from './request.js'
@@ -23,7 +33,9 @@ import { purgeExpiredTransactions, saveTransaction, takeTransaction } from './tr
 export interface LoginOptions {
   /** Anything JSON-serializable to get back from {@link Client.handleRedirectCallback}; stays in storage, never in the URL. */
   appState?: unknown
+  /** The `scope` for this login. */
   scope?: string
+  /** The `audience` for this login. */
   audience?: string
   /** Merged over the client's `authorizeParams`. */
   authorizeParams?: AuthorizeParams
@@ -35,6 +47,7 @@ export interface LoginOptions {
 export interface RedirectResult {
   /** The `appState` given to {@link Client.login}. */
   appState: unknown
+  /** The tokens the code was exchanged for; the client now holds them. */
   tokens: TokenSet
 }
 
@@ -52,20 +65,52 @@ export interface LogoutOptions {
   localOnly?: boolean
   /** Send the ID token as `id_token_hint`, for servers that demand it (it then appears in a URL). */
   idTokenHint?: boolean
+  /** How to open the logout URL, for this logout only. */
   navigate?: Navigate
 }
 
 /** A configured latchkey client; see {@link createClient}. */
 export interface Client {
-  /** Starts a login: stores a new transaction and navigates to `/authorize`. */
+  /**
+   * Starts a login: stores a new transaction (fresh `state`, `nonce` and PKCE verifier) and
+   * navigates to `/authorize`.
+   *
+   * @example
+   * ```ts
+   * await auth.login({ appState: { returnTo: location.pathname } })
+   * ```
+   */
   login(options?: LoginOptions): Promise<void>
   /** Like {@link Client.login} but returns the URL instead of navigating (native apps open it themselves). */
   createAuthorizeUrl(options?: LoginOptions): Promise<string>
   /** True when the URL (default: the page's) carries an authorization response. */
   isCallback(url?: string | URL): boolean
-  /** Finishes a login from the redirect URL (default: the page's). */
+  /**
+   * Finishes a login from the redirect URL (default: the page's). It removes the response from
+   * the address bar, spends the transaction its `state` names, checks `iss` (RFC 9207), exchanges
+   * the code with the verifier and checks the ID token's claims. Nothing is kept unless every
+   * check passes.
+   *
+   * @throws {@link AuthError} `not_a_callback`, `invalid_callback`, `state_mismatch`,
+   * `missing_transaction`, `transaction_expired`, `issuer_mismatch`, `authorization_error` (the
+   * server refused: see {@link AuthError.error}), `token_error`, `invalid_response`,
+   * `invalid_id_token`, `network_error` or `timeout`.
+   * @example
+   * ```ts
+   * if (auth.isCallback()) {
+   *   const { appState } = await auth.handleRedirectCallback()
+   *   history.replaceState(null, '', safeReturnTo((appState as { returnTo?: string })?.returnTo))
+   * }
+   * ```
+   */
   handleRedirectCallback(url?: string | URL): Promise<RedirectResult>
-  /** A valid access token, refreshed when needed. */
+  /**
+   * A valid access token, refreshed when needed (`leewaySeconds` before it expires). Concurrent
+   * calls share one refresh.
+   *
+   * @throws {@link AuthError} `login_required` when there is no usable token and no refresh
+   * token, or the server refused the refresh token (`invalid_grant`); else what the refresh threw.
+   */
   getAccessToken(options?: GetAccessTokenOptions): Promise<string>
   /** The current tokens, from memory. */
   getTokens(): TokenSet | undefined
@@ -75,9 +120,27 @@ export interface Client {
   isAuthenticated(): boolean
   /** Calls the listener on every token change; returns the function that unsubscribes. */
   subscribe(listener: TokenListener): () => void
-  /** `fetch` with `Authorization: Bearer`, refreshing once on a 401 `invalid_token`. */
+  /**
+   * `fetch` with `Authorization: Bearer` (RFC 6750 §2.1), refreshing and retrying once on a 401
+   * `invalid_token`. The token is only sent to {@link ClientOptions.apiOrigins}.
+   *
+   * @throws {@link AuthError} `invalid_config` for another origin, or what
+   * {@link Client.getAccessToken} throws.
+   * @example
+   * ```ts
+   * const messages = await (await auth.fetch('/api/messages')).json()
+   * ```
+   */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>
-  /** Forgets the tokens, revokes the refresh token and ends the server session. */
+  /**
+   * Forgets the tokens, revokes the refresh token (RFC 7009, best effort) when the server has a
+   * revocation endpoint, and navigates to the end-session endpoint when it has one.
+   *
+   * @example
+   * ```ts
+   * await auth.logout({ returnTo: location.origin })
+   * ```
+   */
   logout(options?: LogoutOptions): Promise<void>
 }
 

@@ -4,13 +4,19 @@ import { isSecureUrl } from './secure-url.js'
 
 /** The metadata latchkey reads from an OpenID Provider (OIDC Discovery §3, RFC 8414 §2). */
 export interface AuthorizationServerMetadata {
+  /** The issuer identifier; {@link discover} requires it to equal the configured one exactly. */
   issuer: string
+  /** The authorization endpoint (RFC 6749 §3.1). */
   authorization_endpoint: string
+  /** The token endpoint (RFC 6749 §3.2). */
   token_endpoint: string
+  /** Where logout sends the browser (OIDC RP-Initiated Logout 1.0 §2.1). */
   end_session_endpoint?: string
+  /** The token revocation endpoint (RFC 7009, listed per RFC 8414 §2). */
   revocation_endpoint?: string
   /** RFC 9207 §3: when true, every authorization response must carry `iss`. */
   authorization_response_iss_parameter_supported?: boolean
+  /** The PKCE methods the server supports (RFC 8414 §2); when listed, `S256` must be one. */
   code_challenge_methods_supported?: string[]
   [name: string]: unknown
 }

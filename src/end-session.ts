@@ -1,6 +1,8 @@
 /** A logout request to the authorization server. */
 export interface EndSessionRequest {
+  /** The server's logout endpoint: `end_session_endpoint`, or Auth0's `/v2/logout`. */
   endSessionEndpoint: string
+  /** Sent as `client_id`, so the server can check `returnTo` against this client's list. */
   clientId: string
   /** Where the server sends the browser afterwards; must be registered with the server. */
   returnTo?: string | undefined

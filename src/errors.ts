@@ -50,13 +50,23 @@ export interface AuthErrorDetails {
  * ```
  */
 export class AuthError extends Error {
+  /** Always `'AuthError'`: what {@link isAuthError} matches on. */
   override readonly name = 'AuthError'
+  /** The OAuth `error` value from the server (`invalid_grant`, `access_denied`, …). */
   declare readonly error?: string
+  /** The server's `error_description`: attacker-controllable text, shown only as text. */
   declare readonly errorDescription?: string
+  /** The server's `error_uri`, kept only when it is https. */
   declare readonly errorUri?: string
+  /** HTTP status of the response that failed. */
   declare readonly status?: number
+  /** Seconds the server asked us to wait (`Retry-After`, RFC 9110 §10.2.3). */
   declare readonly retryAfter?: number
 
+  /**
+   * @param message The cause and the fix, for a human; ` [code]` is appended.
+   * @param details What the server said; only the details that are set become properties.
+   */
   constructor(
     /** Stable, machine-readable reason. */
     readonly code: AuthErrorCode,
@@ -75,6 +85,16 @@ export class AuthError extends Error {
 /**
  * True for an {@link AuthError}, also one thrown in another realm (iframe, worker) where
  * `instanceof` fails: it matches on the name and the code.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await auth.getAccessToken()
+ * } catch (e) {
+ *   if (isAuthError(e) && e.code === 'login_required') await auth.login()
+ *   else throw e
+ * }
+ * ```
  */
 export const isAuthError = (value: unknown): value is AuthError =>
   (value as AuthError | null)?.name === 'AuthError' && typeof (value as AuthError).code === 'string'

@@ -5,6 +5,7 @@ import { decodeJwt, type JwtClaims } from './jwt.js'
 export interface IdTokenExpectations {
   /** The authorization server's issuer identifier, compared exactly. */
   issuer: string
+  /** The client id: `aud` must contain it, and `azp` must equal it when present. */
   clientId: string
   /** The nonce sent with the request; required back when set. */
   nonce?: string | undefined

@@ -3,20 +3,38 @@ import { AuthError } from './errors.js'
 
 /** Claims of a JWT (RFC 7519 §4); registered ones typed, the rest left open. */
 export interface JwtClaims {
+  /** Issuer (RFC 7519 §4.1.1). */
   iss?: string
+  /** Subject: the user's stable identifier at the issuer (RFC 7519 §4.1.2). */
   sub?: string
+  /** Audience: who the token is for (RFC 7519 §4.1.3). */
   aud?: string | string[]
+  /** Expiration time, in seconds since the epoch (RFC 7519 §4.1.4). */
   exp?: number
+  /** Issued-at time, in seconds since the epoch (RFC 7519 §4.1.6). */
   iat?: number
+  /** Not-before time, in seconds since the epoch (RFC 7519 §4.1.5). */
   nbf?: number
+  /** The `nonce` of the authorization request, in an ID token (OIDC Core §2). */
   nonce?: string
+  /** Authorized party: the client the ID token was issued to (OIDC Core §2). */
   azp?: string
   [claim: string]: unknown
 }
 
 /** A decoded JWS compact serialization. */
 export interface DecodedJwt {
-  header: { alg?: string; kid?: string; typ?: string; [name: string]: unknown }
+  /** The JOSE header (RFC 7515 §4). */
+  header: {
+    /** Signature algorithm (RFC 7515 §4.1.1). */
+    alg?: string
+    /** Key ID (RFC 7515 §4.1.4). */
+    kid?: string
+    /** Media type of the whole JWS (RFC 7515 §4.1.9). */
+    typ?: string
+    [name: string]: unknown
+  }
+  /** The claims, unverified. */
   payload: JwtClaims
 }
 

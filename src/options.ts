@@ -3,11 +3,14 @@ import { AuthError } from './errors.js'
 import { isLoopback, isSecureUrl } from './secure-url.js'
 import type { TransactionStorage } from './transaction.js'
 
-/** Authorization server endpoints; with `issuer`, any left out come from discovery. */
+/**
+ * Authorization server endpoints. Any left out come from `domain` (Auth0's paths) or from
+ * discovery, which is skipped when both `authorization` and `token` are given.
+ */
 export interface Endpoints {
-  /** `/authorize` (RFC 6749 §3.1). */
+  /** The authorization endpoint, Auth0's `/authorize` (RFC 6749 §3.1). */
   authorization: string
-  /** `/oauth/token` (RFC 6749 §3.2). */
+  /** The token endpoint, Auth0's `/oauth/token` (RFC 6749 §3.2). */
   token: string
   /** Where logout sends the browser (OIDC RP-Initiated Logout). */
   endSession?: string
@@ -34,18 +37,23 @@ export interface ClientOptions {
    * @example 'https://id.example.com'
    */
   issuer?: string
-  /** Endpoints that override discovery (or replace it when `authorization` and `token` are set). */
+  /** Endpoints that override those from `domain` or discovery (see {@link Endpoints}). */
   endpoints?: Partial<Endpoints>
   /**
    * Where the server sends the browser back; registered with the server, matched exactly.
-   * https, http on loopback, or a reverse-DNS custom scheme for native apps (RFC 8252 §7).
+   * https, http on loopback, or a reverse-DNS custom scheme for native apps (RFC 8252 §7); no
+   * fragment (RFC 6749 §3.1.2).
    * @example location.origin + '/callback'
    * @example 'com.example.app:/callback'
    */
   redirectUri: string
   /** The API the access token is for (Auth0's `audience`). */
   audience?: string
-  /** @default 'openid profile email' */
+  /**
+   * The `scope` of every login (RFC 6749 §3.3). `offline_access` asks for a refresh token
+   * (OIDC Core §11).
+   * @default 'openid profile email'
+   */
   scope?: string
   /** Extra `/authorize` parameters for every login (`prompt`, `organization`, …). */
   authorizeParams?: AuthorizeParams
@@ -62,8 +70,8 @@ export interface ClientOptions {
   /** How long a started login may take before its answer is refused, in seconds. @default 600 */
   transactionTtlSeconds?: number
   /**
-   * Origins {@link Client.fetch} may send the access token to.
-   * @default the page's origin, plus the audience's origin when the audience is an https URL
+   * Origins {@link Client.fetch} may send the access token to. Left out: the page's origin, plus
+   * the audience's origin when `audience` is an https URL.
    */
   apiOrigins?: string[]
 }

@@ -2,7 +2,7 @@ import { base64urlEncode } from './base64url.js'
 
 /**
  * A fresh random value for `state` or `nonce`: 32 bytes from `crypto.getRandomValues`
- * (256 bits, twice what RFC 6749 §10.10 and RFC 9700 §2.1 ask), base64url: 43 characters.
+ * (256 bits; RFC 6749 §10.10 asks for at least 128), base64url: 43 characters.
  *
  * @example
  * ```ts

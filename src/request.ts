@@ -10,7 +10,9 @@ export interface RequestOptions {
 
 /** A server's answer: the response and its body parsed as JSON (undefined when it is not JSON). */
 export interface JsonResponse {
+  /** The HTTP response; its body has been read already. */
   response: Response
+  /** The body parsed as JSON, or undefined when it is not JSON. */
   json: unknown
 }
 

@@ -6,8 +6,8 @@
  *
  * @example
  * ```ts
- * const { appState } = await auth.handleRedirectCallback()
- * history.replaceState(null, '', safeReturnTo(appState?.returnTo))
+ * // /login?returnTo=//evil.example → '/'; /login?returnTo=/inbox → '/inbox'
+ * await auth.login({ appState: { returnTo: safeReturnTo(new URLSearchParams(location.search).get('returnTo')) } })
  * ```
  */
 export const safeReturnTo = (value: unknown, fallback = '/'): string => {

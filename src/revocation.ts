@@ -3,9 +3,13 @@ import { type RequestOptions, requestJson } from './request.js'
 
 /** A token revocation request (RFC 7009 §2.1) from a public client. */
 export interface RevocationRequest {
+  /** The revocation endpoint (RFC 7009 §2). */
   revocationEndpoint: string
+  /** `client_id`: how a public client identifies itself (RFC 6749 §3.2.1). */
   clientId: string
+  /** The token to revoke; for a refresh token the server should also revoke its grant's access tokens (RFC 7009 §2.1). */
   token: string
+  /** `token_type_hint`: which kind of token it is, to speed up the server's lookup (RFC 7009 §2.1). */
   tokenTypeHint?: 'refresh_token' | 'access_token'
 }
 

@@ -4,20 +4,29 @@ import type { TokenSet } from './token-store.js'
 
 /** An authorization code grant request (RFC 6749 §4.1.3 + RFC 7636 §4.5). No client secret. */
 export interface CodeExchange {
+  /** The token endpoint (RFC 6749 §3.2). */
   tokenEndpoint: string
+  /** `client_id`: a public client sends it instead of authenticating (RFC 6749 §4.1.3). */
   clientId: string
+  /** The authorization code from the callback; single use. */
   code: string
+  /** Exactly the `redirect_uri` of the authorization request (RFC 6749 §4.1.3). */
   redirectUri: string
+  /** The `code_verifier` whose challenge went to `/authorize` (RFC 7636 §4.5). */
   codeVerifier: string
 }
 
 /** A refresh token grant request (RFC 6749 §6). */
 export interface RefreshRequest {
+  /** The token endpoint (RFC 6749 §3.2). */
   tokenEndpoint: string
+  /** `client_id`: a public client sends it instead of authenticating (RFC 6749 §3.2.1). */
   clientId: string
+  /** The refresh token; with rotation it is spent by this request (RFC 9700 §4.14.2). */
   refreshToken: string
   /** Ask for less than was granted; left out, the server keeps the granted scope. */
   scope?: string
+  /** Auth0's `audience`, sent when set. */
   audience?: string
 }
 
@@ -101,6 +110,8 @@ export const requestTokens = async (
  * Exchanges an authorization code for tokens: `grant_type=authorization_code` with the
  * `code_verifier` and no client secret. A code is single use, so this is never retried.
  *
+ * @throws {@link AuthError} `token_error` for an OAuth error answer (RFC 6749 §5.2, such as
+ * `invalid_grant` for a used or expired code), else `invalid_response`, `network_error` or `timeout`.
  * @example
  * ```ts
  * const tokens = await exchangeCode({ tokenEndpoint, clientId, code, redirectUri, codeVerifier })
@@ -123,9 +134,14 @@ export const exchangeCode = (request: CodeExchange, options?: RequestOptions): P
  * Uses a refresh token for a new token set. The answer may carry a new refresh token
  * (rotation); the caller keeps the newest one.
  *
+ * @throws {@link AuthError} `token_error` for an OAuth error answer (RFC 6749 §5.2; `invalid_grant`
+ * means log in again), else `invalid_response`, `network_error` or `timeout`.
  * @example
  * ```ts
- * const next = await refreshTokens({ tokenEndpoint, clientId, refreshToken: tokens.refreshToken })
+ * if (tokens.refreshToken) {
+ *   const next = await refreshTokens({ tokenEndpoint, clientId, refreshToken: tokens.refreshToken })
+ *   tokens = { ...next, refreshToken: next.refreshToken ?? tokens.refreshToken }
+ * }
  * ```
  */
 export const refreshTokens = (

@@ -1,10 +1,14 @@
 /** The tokens of one signed-in session, as latchkey keeps them: in memory only. */
 export interface TokenSet {
+  /** The access token, sent as `Authorization: Bearer` (RFC 6750 §2.1). */
   accessToken: string
+  /** Always `Bearer`: an answer with another `token_type` is refused (RFC 6749 §5.1). */
   tokenType: 'Bearer'
   /** Epoch ms, from `expires_in` at receipt; undefined when the server did not say. */
   expiresAt?: number
+  /** Gets a new token set ({@link refreshTokens}); with rotation, each use returns a new one. */
   refreshToken?: string
+  /** The OpenID Connect ID token (a JWT), when the server sent one. */
   idToken?: string
   /** The scope as granted, when the server said. */
   scope?: string
@@ -18,7 +22,9 @@ export type TokenListener = (tokens: TokenSet | undefined, reason: ChangeReason)
 
 /** An in-memory holder of one {@link TokenSet} that tells its subscribers about each change. */
 export interface TokenStore {
+  /** The current tokens, or undefined. */
   get(): TokenSet | undefined
+  /** Replaces the tokens with a frozen copy (or none) and calls every listener with `reason`. */
   set(tokens: TokenSet | undefined, reason: ChangeReason): void
   /** Returns the function that unsubscribes. */
   subscribe(listener: TokenListener): () => void

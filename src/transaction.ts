@@ -16,14 +16,19 @@ export type TransactionStorage = Pick<
 export interface Transaction {
   /** Record version: a record of another version is never trusted. */
   v: 1
+  /** The client that started it; other clients' transactions are never used. */
   clientId: string
+  /** The `state` sent, also the storage key. */
   state: string
+  /** The PKCE `code_verifier` (RFC 7636 §4.1); the token request sends it. */
   codeVerifier: string
   /** Sent when the scope has `openid`; the ID token must carry it back. */
   nonce?: string | undefined
   /** Exactly the `redirect_uri` sent to `/authorize`; the token request repeats it. */
   redirectUri: string
+  /** The `scope` requested. */
   scope: string
+  /** The `audience` requested. */
   audience?: string | undefined
   /** Whatever the app asked to get back after login; never put in the URL. */
   appState?: unknown
