@@ -7,7 +7,7 @@ import {
 } from './callback.js'
 import { discover } from './discovery.js'
 import { buildEndSessionUrl } from './end-session.js'
-import { AuthError, isAuthError } from './errors.js'
+import { AuthError, isAuthError, quotableErrorCode } from './errors.js'
 import { validateIdTokenClaims } from './id-token.js'
 import { decodeJwt, type JwtClaims } from './jwt.js'
 import {
@@ -322,11 +322,15 @@ export const createClient = (options: ClientOptions): Client => {
       )
     }
     if (params.error) {
-      fail('authorization_error', `Login refused (${params.error}): see errorDescription`, {
-        error: params.error,
-        errorDescription: params.errorDescription,
-        errorUri: params.errorUri,
-      })
+      fail(
+        'authorization_error',
+        `Login refused (${quotableErrorCode(params.error)}): see errorDescription`,
+        {
+          error: params.error,
+          errorDescription: params.errorDescription,
+          errorUri: params.errorUri,
+        },
+      )
     }
     // The grants are sent with requestTokens directly, so an app that uses createClient does not
     // also carry the camelCase wrappers (exchangeCode, refreshTokens) in its bundle.

@@ -83,6 +83,14 @@ export class AuthError extends Error {
 }
 
 /**
+ * The server's `error` value as a message may quote it: a plain code such as `access_denied`,
+ * else a pointer to the `error` property. The value can be attacker-chosen text (security.md
+ * rule 7), and a message ends up in logs and UIs, where markup or line breaks do harm.
+ */
+export const quotableErrorCode = (error: string): string =>
+  /^[\w.-]{1,64}$/.test(error) ? error : 'see error'
+
+/**
  * True for an {@link AuthError}, also one thrown in another realm (iframe, worker) where
  * `instanceof` fails: it matches on the name and the code.
  *

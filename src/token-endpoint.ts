@@ -1,4 +1,4 @@
-import { AuthError } from './errors.js'
+import { AuthError, quotableErrorCode } from './errors.js'
 import { type RequestOptions, requestJson } from './request.js'
 import type { TokenSet } from './token-store.js'
 
@@ -72,7 +72,7 @@ export const requestTokens = async (
     const errorDescription = asString(answer.error_description)?.slice(0, 500)
     throw new AuthError(
       'token_error',
-      `Token endpoint refused (${status} ${error.slice(0, 50)}): see errorDescription`,
+      `Token endpoint refused (${status} ${quotableErrorCode(error)}): see errorDescription`,
       { error, status, errorDescription, retryAfter },
     )
   }

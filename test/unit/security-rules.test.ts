@@ -172,7 +172,7 @@ describe('rule 7: attacker-controlled text', () => {
     expect(error?.code).toBe('authorization_error')
     expect(error?.error).toBe(hostile.slice(0, 500))
     expect(error?.message).not.toMatch(/[\n<]/)
-    expect((error?.message as string).length).toBeLessThan(200)
+    expect(String(error?.message).length).toBeLessThan(200)
     expect(server.tokenRequests).toHaveLength(0)
   })
 })
@@ -208,6 +208,18 @@ describe('rule 8: one exchange per code', () => {
     })
     expect(server.tokenRequests).toHaveLength(1)
     expect(auth.isAuthenticated()).toBe(true)
+  })
+
+  test('rule 8: the used callback replayed while signed in → missing_transaction; the session is left as it was', async () => {
+    const server = auth0Server()
+    const { auth, changes } = startClient(server)
+    const callback = server.authorize(await auth.createAuthorizeUrl())
+    const { tokens } = await auth.handleRedirectCallback(callback)
+    const error = await failure(auth.handleRedirectCallback(callback))
+    expect(error?.code).toBe('missing_transaction')
+    expect(server.tokenRequests).toHaveLength(1)
+    expect(auth.getTokens()).toEqual(tokens)
+    expect(changes).toEqual([[tokens, 'login']])
   })
 })
 
