@@ -1,6 +1,14 @@
 import type { BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
-import { appReady, type E2E, expectNoLeak, refreshAtServer, signIn, startE2E } from '../support/e2e'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import {
+  appReady,
+  type E2E,
+  expectNoLeak,
+  expectNoLeakEverywhere,
+  refreshAtServer,
+  signIn,
+  startE2E,
+} from '../support/e2e'
 
 // Access tokens live 3 s at the server; the client treats them as expired 1 s early.
 const ACCESS_TOKEN_TTL = 3
@@ -16,6 +24,8 @@ afterAll(() => e2e?.close())
 beforeEach(async () => {
   context = await e2e.newContext()
 })
+// Rule 17: no code or token of the run anywhere but in memory (test/support/e2e.ts).
+afterEach(() => expectNoLeakEverywhere(e2e, context))
 
 /** Signs alice in on the ES module page (which finds the endpoints by discovery) and returns the page. */
 const signedInPage = async (): Promise<Page> => {

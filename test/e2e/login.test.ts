@@ -1,6 +1,14 @@
 import type { BrowserContext } from 'playwright-core'
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
-import { appReady, claimsOf, type E2E, expectNoLeak, signIn, startE2E } from '../support/e2e'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import {
+  appReady,
+  claimsOf,
+  type E2E,
+  expectNoLeak,
+  expectNoLeakEverywhere,
+  signIn,
+  startE2E,
+} from '../support/e2e'
 
 let e2e: E2E
 let context: BrowserContext
@@ -12,6 +20,8 @@ afterAll(() => e2e?.close())
 beforeEach(async () => {
   context = await e2e.newContext()
 })
+// Rule 17: no code or token of the run anywhere but in memory (test/support/e2e.ts).
+afterEach(() => expectNoLeakEverywhere(e2e, context))
 
 describe.each([
   ['<script> bundle (dist/latchkey.iife.js)', 'iife.html'],

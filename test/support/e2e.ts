@@ -9,7 +9,19 @@ export interface AppState {
   events: string[]
   ready: boolean
   appState?: unknown
-  error?: { code: string; message: string; isAuthError: boolean }
+  error?: {
+    code: string
+    message: string
+    isAuthError: boolean
+    /** The server's details, as the AuthError carries them. */
+    error?: string
+    errorDescription?: string
+    errorUri?: string
+    status?: number
+    retryAfter?: number
+    /** `JSON.stringify(error)`, what an app's error reporting would send. */
+    json?: string
+  }
 }
 
 declare global {
@@ -17,6 +29,8 @@ declare global {
     // biome-ignore lint/suspicious/noExplicitAny: the page's latchkey client, typed loosely on purpose
     auth: any
     e2e: AppState
+    /** The `<script>` bundle's global (iife.html). */
+    Latchkey: typeof import('../../src/index')
   }
 }
 
@@ -81,8 +95,18 @@ export interface E2E {
   app: Awaited<ReturnType<typeof startAppServer>>
   server: Awaited<ReturnType<typeof startAuthServer>>
   browser: Browser
-  /** A fresh browser context (no cookies, no storage) that cannot reach other hosts. */
+  /** Every authorization code and token the server issued in this run, for the leak checks. */
+  issued: { codes: Set<string>; tokens: Set<string> }
+  /**
+   * A fresh browser context (no cookies, no storage) that cannot reach other hosts. Its
+   * requests, console and page errors are recorded for {@link expectNoLeakEverywhere}.
+   */
   newContext(): Promise<BrowserContext>
+  /**
+   * Replaces the `clientOptions` given to `startE2E` for the pages loaded from now on (each page
+   * reads them from /config.js when it loads).
+   */
+  setClientOptions(clientOptions: Record<string, unknown>): void
   close(): Promise<void>
 }
 
@@ -102,24 +126,31 @@ export const startE2E = async (
     ...serverOptions,
   })
   app.setApi(server.issuer)
-  app.setConfig({
-    issuer: server.issuer,
-    clientId: server.clientId,
-    audience: server.audience,
-    options: { apiOrigins: [server.issuer], ...clientOptions },
-  })
+  const setClientOptions = (options: Record<string, unknown>) =>
+    app.setConfig({
+      issuer: server.issuer,
+      clientId: server.clientId,
+      audience: server.audience,
+      options: { apiOrigins: [server.issuer], ...options },
+    })
+  setClientOptions(clientOptions)
   const browser = await launchChromium()
   const contexts: BrowserContext[] = []
+  const issued = { codes: new Set<string>(), tokens: new Set<string>() }
+  recordIssued(server, issued)
   return {
     app,
     server,
     browser,
+    issued,
     async newContext() {
       const context = await browser.newContext()
       await blockExternal(context)
+      watchContext(context)
       contexts.push(context)
       return context
     },
+    setClientOptions,
     async close() {
       await browser.close()
       await server.close()
@@ -139,4 +170,216 @@ export const refreshAtServer = async (server: E2E['server'], refreshToken: strin
     }),
   })
   return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+}
+
+/** Records every code (authorization responses) and token (token responses) the server issues. */
+const recordIssued = (server: E2E['server'], issued: E2E['issued']): void => {
+  server.provider.on('authorization.success', (_ctx: unknown, out: { code?: unknown }) => {
+    if (typeof out?.code === 'string') issued.codes.add(out.code)
+  })
+  server.provider.on('grant.success', (ctx: { body?: Record<string, unknown> }) => {
+    for (const name of ['access_token', 'refresh_token', 'id_token']) {
+      const value = ctx.body?.[name]
+      if (typeof value === 'string') issued.tokens.add(value)
+    }
+  })
+}
+
+/** What a browser context did that could carry a secret off the page. */
+export interface ContextLog {
+  /** Every console message of every page, as text. */
+  console: string[]
+  /** Uncaught errors of every page. */
+  pageErrors: string[]
+  /** Every request of every page, the authorization server's included. */
+  requests: { url: string; method: string; referer: string; navigation: boolean }[]
+}
+
+const logs = new WeakMap<BrowserContext, ContextLog>()
+
+/** Starts recording a context's requests, console and page errors (done by `newContext`). */
+export const watchContext = (context: BrowserContext): ContextLog => {
+  const log: ContextLog = { console: [], pageErrors: [], requests: [] }
+  context.on('console', (message) => {
+    log.console.push(message.text())
+  })
+  context.on('weberror', (error) => {
+    log.pageErrors.push(`${error.error().message}\n${error.error().stack ?? ''}`)
+  })
+  context.on('request', (request) => {
+    log.requests.push({
+      url: request.url(),
+      method: request.method(),
+      referer: request.headers().referer ?? '',
+      navigation: request.isNavigationRequest(),
+    })
+  })
+  logs.set(context, log)
+  return log
+}
+
+/** The log of a context made by `newContext` (or passed to {@link watchContext}). */
+export const contextLog = (context: BrowserContext): ContextLog => {
+  const log = logs.get(context)
+  if (!log)
+    throw new Error('contextLog: this context is not watched: make it with e2e.newContext()')
+  return log
+}
+
+/** Every URL that brought an authorization response (`state`) to the app, in order. */
+export const callbacksSeen = (context: BrowserContext, appOrigin: string): string[] =>
+  contextLog(context)
+    .requests.filter((r) => r.navigation && r.url.startsWith(`${appOrigin}/`))
+    .map((r) => r.url)
+    .filter((url) => new URL(url).searchParams.has('state'))
+
+/** Authorization codes that reached the app: the `code` of every callback navigation. */
+export const codesSeen = (context: BrowserContext, appOrigin: string): string[] =>
+  callbacksSeen(context, appOrigin)
+    .flatMap((url) => new URL(url).searchParams.getAll('code'))
+    .filter(Boolean)
+
+/**
+ * Signs in from the page but stops the browser before the redirect URI: the sign-in form's POST
+ * and the authorization server's redirects are followed outside the page (with the context's
+ * cookies) until one points at the app, and the form POST is answered 204, so the page stays on
+ * the sign-in form, the code stays unused and the transaction stays in this tab. Returns the
+ * callback URL, for a test to replay or rewrite. (Playwright cannot route a request that a
+ * redirect made, so the chain is stopped at its first request.)
+ */
+export const signInAndHoldCallback = async (
+  page: Page,
+  e2e: Pick<E2E, 'app' | 'server'>,
+): Promise<string> => {
+  let held: (url: string) => void = () => {}
+  let failed: (error: unknown) => void = () => {}
+  const callback = new Promise<string>((resolve, reject) => {
+    held = resolve
+    failed = reject
+  })
+  await page.route(
+    (url) => url.origin === e2e.server.issuer && url.pathname.startsWith('/interaction/'),
+    async (route) => {
+      if (route.request().method() !== 'POST') return route.fallback()
+      try {
+        let response = await route.fetch({ maxRedirects: 0 })
+        let location = new URL(response.headers().location ?? '', e2e.server.issuer)
+        for (let hops = 0; location.origin !== e2e.app.origin; hops++) {
+          if (hops > 5) throw new Error(`no redirect to the app, last: ${location.href}`)
+          response = await page.context().request.get(location.href, { maxRedirects: 0 })
+          location = new URL(response.headers().location ?? '', location)
+        }
+        await route.fulfill({ status: 204 })
+        held(location.href)
+      } catch (error) {
+        failed(error)
+        await route.abort()
+      }
+    },
+  )
+  await signIn(page)
+  return callback
+}
+
+/**
+ * Everything a page of the context can still show: Web Storage, cookies, IndexedDB (names and
+ * every record), the URL, history state and every history entry's URL (read over CDP).
+ */
+const pagePlaces = async (page: Page): Promise<Record<string, string>> => {
+  if (page.isClosed()) return {}
+  const inPage = await page.evaluate(async () => {
+    const dump = (storage: Storage) =>
+      Object.keys(storage)
+        .map((key) => `${key}=${storage.getItem(key)}`)
+        .join('\n')
+    const request = <T>(r: IDBRequest<T>) =>
+      new Promise<T>((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result)
+        r.onerror = () => reject(r.error)
+      })
+    const records: string[] = []
+    for (const { name } of (await indexedDB.databases?.()) ?? []) {
+      if (!name) continue
+      records.push(name)
+      const db = await request(indexedDB.open(name))
+      for (const store of db.objectStoreNames) {
+        const all = await request(db.transaction(store).objectStore(store).getAll())
+        records.push(`${store}: ${JSON.stringify(all)}`)
+      }
+      db.close()
+    }
+    return {
+      localStorage: dump(localStorage),
+      sessionStorage: dump(sessionStorage),
+      documentCookie: document.cookie,
+      url: location.href,
+      historyState: JSON.stringify(history.state) ?? '',
+      indexedDB: records.join('\n'),
+      document: document.documentElement.outerHTML,
+    }
+  })
+  const cdp = await page.context().newCDPSession(page)
+  try {
+    const { entries } = await cdp.send('Page.getNavigationHistory')
+    return { ...inPage, historyEntries: entries.map((entry) => entry.url).join('\n') }
+  } finally {
+    await cdp.detach()
+  }
+}
+
+/**
+ * security.md rule 17, after every e2e test. No token the server issued in this run (nor any in
+ * `secrets`) and no authorization code is in any page's storage, IndexedDB, URL, history entries,
+ * history state or DOM; in the cookies of any origin; in the app's `e2e.error` (message and
+ * JSON); in the `Referer` of any request, seen by the browser or by the app server (a Referer
+ * never carries `code=` at all); or in the URL of any request (a code only in the navigation that
+ * brings it to the redirect URI). No token is in any console message or page error.
+ *
+ * Codes are not looked for in the console: a stack trace through an inline script of the
+ * redirect page names the script after the page's URL as it was loaded, `?code=…` included
+ * (docs/security.md).
+ */
+export const expectNoLeakEverywhere = async (
+  e2e: Pick<E2E, 'app' | 'issued'>,
+  context: BrowserContext,
+  secrets: string[] = [],
+): Promise<void> => {
+  const log = contextLog(context)
+  const codes = new Set([...e2e.issued.codes, ...codesSeen(context, e2e.app.origin)])
+  const tokens = [...new Set([...e2e.issued.tokens, ...secrets])].filter(Boolean)
+  const all = [...codes, ...tokens]
+  const leaks: string[] = []
+  const look = (place: string, text: string, secretsHere = all) => {
+    for (const secret of secretsHere) {
+      const at = text.indexOf(secret)
+      if (at >= 0) leaks.push(`${place}: ${text.slice(Math.max(0, at - 60), at + secret.length)}`)
+    }
+  }
+  for (const [index, page] of context.pages().entries()) {
+    for (const [place, text] of Object.entries(await pagePlaces(page))) {
+      look(`page ${index} ${place}`, text)
+    }
+    if (!page.isClosed()) {
+      const error = await page.evaluate(() => window.e2e?.error)
+      if (error) look(`page ${index} e2e.error`, `${error.message}\n${error.json ?? ''}`)
+    }
+  }
+  const cookies = await context.cookies()
+  look('cookies (every origin)', cookies.map((c) => `${c.name}=${c.value}`).join('\n'))
+  for (const [i, text] of log.console.entries()) look(`console #${i}`, text, tokens)
+  for (const [i, text] of log.pageErrors.entries()) look(`page error #${i}`, text, tokens)
+  const codeParam = /[?&]code=/
+  const callbacks = new Set(callbacksSeen(context, e2e.app.origin))
+  for (const request of log.requests) {
+    const where = `${request.method} ${request.url.slice(0, 120)}`
+    look(`Referer of ${where}`, request.referer)
+    if (codeParam.test(request.referer)) leaks.push(`Referer of ${where}: ${request.referer}`)
+    look(`URL of ${where}`, request.url, callbacks.has(request.url) ? tokens : all)
+  }
+  for (const line of e2e.app.requests) {
+    const referer = line.slice(line.indexOf(' referer=') + ' referer='.length)
+    look(`app server log referer (${line.slice(0, 80)})`, referer)
+    if (codeParam.test(referer)) leaks.push(`app server log: ${line}`)
+  }
+  expect(leaks, 'secrets found outside memory').toEqual([])
 }

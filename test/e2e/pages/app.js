@@ -23,7 +23,19 @@ window.runApp = async (Latchkey) => {
         code: error.code,
         message: error.message,
         isAuthError: Latchkey.isAuthError(error),
+        error: error.error,
+        errorDescription: error.errorDescription,
+        errorUri: error.errorUri,
+        status: error.status,
+        retryAfter: error.retryAfter,
+        json: JSON.stringify(error),
       }
+      // What an app does with a failed login: log it, and show the server's words as text only.
+      console.error('login failed:', error)
+      const message = document.createElement('p')
+      message.id = 'login-error'
+      message.textContent = error.errorDescription ?? error.message
+      document.body.append(message)
     }
   }
   e2e.ready = true
