@@ -152,6 +152,12 @@ interface Server {
   requireIss?: boolean | undefined
 }
 
+/** Same scheme, host and path: where a response arrives, whatever its query. */
+const sameEndpoint = (a: string, b: string) => {
+  const [x, y] = [new URL(a), new URL(b)]
+  return x.protocol === y.protocol && x.host === y.host && x.pathname === y.pathname
+}
+
 const hasOpenid = (scope: string) => scope.split(' ').includes('openid')
 
 /**
@@ -311,6 +317,14 @@ export const createClient = (options: ClientOptions): Client => {
     } finally {
       // Before the first await (security.md rule 8), and also when the response is malformed.
       if (isCallbackUrl(href)) cleanAddressBar(href)
+    }
+    // Only a response delivered at the redirect URI is ours to handle (RFC 8252 §7; security.md
+    // rule 18): a deep link or page elsewhere is refused without spending the pending login.
+    if (!sameEndpoint(href, redirectUri)) {
+      fail(
+        'invalid_callback',
+        'The response is not at redirectUri: handle it on the redirect URI only',
+      )
     }
     // Checked first, and the transaction is spent now: one exchange per code (RFC 6749 §10.12).
     const transaction = takeTransaction(storage(), clientId, params.state, ttlMs)

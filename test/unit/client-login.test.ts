@@ -224,6 +224,26 @@ describe('login → callback (design steps 1-6)', () => {
     expect(location.href).toBe(`${APP_ORIGIN}/`)
   })
 
+  test.each([
+    ['another path', (u: URL) => new URL(`/elsewhere${u.search}`, u)],
+    ['another host', (u: URL) => new URL(`https://evil.example.com${u.pathname}${u.search}`)],
+    ['another scheme', (u: URL) => new URL(`org.evil.app:${u.pathname}${u.search}`)],
+  ])(
+    'rule 18: a response at %s than the redirect URI → invalid_callback, no request, the login still pending',
+    async (_, move) => {
+      const server = auth0Server()
+      const { auth } = startClient(server)
+      const callback = new URL(server.authorize(await auth.createAuthorizeUrl()))
+      await expect(auth.handleRedirectCallback(move(callback).href)).rejects.toMatchObject({
+        code: 'invalid_callback',
+      })
+      expect(server.tokenRequests).toHaveLength(0)
+      await expect(auth.handleRedirectCallback(callback.href)).resolves.toMatchObject({
+        tokens: { tokenType: 'Bearer' },
+      })
+    },
+  )
+
   test('isCallback defaults to the page URL', () => {
     const { auth } = startClient(auth0Server())
     expect(auth.isCallback()).toBe(false)
