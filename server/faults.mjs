@@ -20,7 +20,9 @@ import { applyCors } from './cors.mjs'
  *   resent request, on a fresh connection, is reset too: one failed fetch, two `tokenRequests`;
  * - `'hang'`: no answer ever (until the client gives up or the server closes);
  * - `{ delayMs, then? }`: wait, then apply `then`, or without `then` let oidc-provider answer
- *   for real (a slow server: the code is consumed even if the client has stopped waiting).
+ *   for real (a slow server). If the client gives up first, the browser closes the connection,
+ *   oidc-provider cannot read the body and the code stays unused; to test a code spent by a
+ *   late answer, delay the response in the browser instead (Playwright's `route.fetch`).
  *
  * CORS headers for the app's origins are added to faked responses, and every header in `headers`
  * is exposed, so the page can read e.g. `Retry-After`.
