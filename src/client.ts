@@ -248,14 +248,14 @@ export const createClient = (options: ClientOptions): Client => {
   }
 
   /** When the current access token counts as expired; set whenever the tokens change. */
-  let refreshAt = Number.POSITIVE_INFINITY
+  let refreshAt = Infinity
   const keep = (tokens: TokenSet | undefined, reason: ChangeReason) => {
     const expiresAt = tokens?.expiresAt
     // `leewaySeconds` early, but never earlier than half the token's life: a token that lives
     // less than the leeway would otherwise be refreshed on every call.
     refreshAt =
       expiresAt === undefined
-        ? Number.POSITIVE_INFINITY
+        ? Infinity
         : expiresAt - Math.min(leewaySeconds * 1000, (expiresAt - Date.now()) / 2)
     store.set(tokens, reason)
   }

@@ -64,13 +64,13 @@ export const discover = async (
   ]) {
     // The verifier, the code and the tokens go to these: a document that sends them over plain http is refused.
     if (metadata[name] !== undefined && !isSecureUrl(metadata[name])) {
-      throw new AuthError('invalid_response', `Discovery gives a non-https ${name}: fix the server`)
+      throw new AuthError('invalid_response', `Discovery: ${name} is not https`)
     }
   }
   if (metadata.issuer !== issuer) {
     throw new AuthError(
       'issuer_mismatch',
-      `Discovery names issuer ${String(metadata.issuer)}: set issuer to exactly that`,
+      `Discovery names issuer ${metadata.issuer}: set issuer to exactly that`,
     )
   }
   const methods = metadata.code_challenge_methods_supported

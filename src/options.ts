@@ -1,6 +1,6 @@
 import { type AuthorizeParams, assertAuthorizeParams } from './authorize.js'
 import { AuthError } from './errors.js'
-import { isLoopback, isSecureUrl } from './secure-url.js'
+import { isSecureUrl } from './secure-url.js'
 import type { TransactionStorage } from './transaction.js'
 
 /**
@@ -105,18 +105,12 @@ export const assertClientOptions = (options: ClientOptions): void => {
   for (const [name, value] of Object.entries(options.endpoints ?? {})) {
     if (value) assertSecureUrl(`endpoints.${name}`, value)
   }
-  let redirect: URL | undefined
-  try {
-    redirect = new URL(options.redirectUri)
-  } catch {}
+  const { redirectUri } = options
   if (
-    !redirect ||
-    options.redirectUri.includes('#') ||
-    !(
-      redirect.protocol === 'https:' ||
-      (redirect.protocol === 'http:' && isLoopback(redirect)) ||
-      /^[a-z][\w+-]*\.[\w+.-]+:$/i.test(redirect.protocol)
-    )
+    typeof redirectUri !== 'string' ||
+    redirectUri.includes('#') ||
+    // A native app's private-use scheme must be reverse DNS, so it names its owner (RFC 8252 §7.1).
+    !(isSecureUrl(redirectUri) || /^[a-z][\w+-]*\.[\w+.-]+:/i.test(redirectUri))
   ) {
     fail('redirectUri', 'must be https, http://localhost or com.example.app:/path, without #')
   }

@@ -73,7 +73,7 @@ export const requestJson = async (
     if ((cause as AuthError | undefined)?.code === 'timeout') throw cause
     throw new AuthError(
       'network_error',
-      `${url} unreachable (offline, CORS or redirect): check the URL and the server's CORS`,
+      `${url} unreachable (offline, CORS or redirect): check URL and CORS`,
       { cause },
     )
   } finally {

@@ -1,5 +1,5 @@
 /** A loopback host: a developer's own machine, where plain http cannot be intercepted. */
-export const isLoopback = (url: URL): boolean =>
+const isLoopback = (url: URL): boolean =>
   /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname)
 
 /**

@@ -82,7 +82,7 @@ export const saveTransaction = (storage: TransactionStorage, transaction: Transa
   } catch (cause) {
     throw new AuthError(
       'invalid_config',
-      'Could not store the login (storage full, or appState not JSON): fix storage or appState',
+      'Could not store the login: check storage, and that appState is JSON',
       { cause },
     )
   }
