@@ -168,6 +168,8 @@ async function main() {
   Protected API         ${localServer.apiUrl}  (audience ${localServer.audience})
 
   Ports: PORT / --port and AUTH_PORT / --auth-port.  Ctrl-C stops both.
+  (oidc-provider's two warnings above are expected here: Node 20 works for this local
+  development server, and its sessions and tokens live in memory until Ctrl-C.)
 `)
   /** @param {NodeJS.Signals} signal */
   const stop = async (signal) => {
