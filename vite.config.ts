@@ -34,6 +34,8 @@ export default defineConfig(({ mode }) => ({
     minify: mode === 'iife',
     sourcemap: true,
     target: 'es2020',
+    // No `Symbol.toStringTag` ('[object Module]') on window.Latchkey: bytes nobody reads.
+    rolldownOptions: { output: { generatedCode: { symbols: false } } },
     lib: {
       entry: 'src/index.ts',
       formats: [mode === 'iife' ? 'iife' : 'es'] satisfies LibraryFormats[],

@@ -1,4 +1,5 @@
-import { AuthError } from './errors.js'
+import { fail } from './errors.js'
+import { withQuery } from './query.js'
 
 /** Extra `/authorize` parameters (`prompt`, `login_hint`, `organization`, …); undefined ones are left out. */
 export type AuthorizeParams = Record<string, string | undefined>
@@ -55,10 +56,7 @@ const RESERVED = [
 export const assertAuthorizeParams = (params: AuthorizeParams = {}): void => {
   for (const name of Object.keys(params)) {
     if (RESERVED.includes(name)) {
-      throw new AuthError(
-        'invalid_config',
-        `authorizeParams.${name} is set by latchkey: remove it (scope, audience are options)`,
-      )
+      fail('invalid_config', `authorizeParams.${name} is reserved: remove it`)
     }
   }
 }
@@ -79,21 +77,35 @@ export const assertAuthorizeParams = (params: AuthorizeParams = {}): void => {
  */
 export const buildAuthorizeUrl = (request: AuthorizationRequest): string => {
   assertAuthorizeParams(request.extraParams)
-  const url = new URL(request.authorizationEndpoint)
-  const params: AuthorizeParams = {
-    response_type: 'code',
-    client_id: request.clientId,
-    redirect_uri: request.redirectUri,
-    scope: request.scope,
-    audience: request.audience,
-    state: request.state,
-    nonce: request.nonce,
-    code_challenge: request.codeChallenge,
-    code_challenge_method: 'S256',
-    ...request.extraParams,
-  }
-  for (const [name, value] of Object.entries(params)) {
-    if (value !== undefined) url.searchParams.set(name, value)
-  }
-  return url.href
+  return authorizeUrl(
+    request.authorizationEndpoint,
+    {
+      client_id: request.clientId,
+      redirect_uri: request.redirectUri,
+      scope: request.scope,
+      audience: request.audience,
+      state: request.state,
+      nonce: request.nonce,
+      code_challenge: request.codeChallenge,
+    },
+    request.extraParams,
+  )
 }
+
+/**
+ * The `/authorize` URL from the request's parameters by their protocol names, with
+ * `response_type=code` and `code_challenge_method=S256`. The client calls it directly, so its
+ * bundle does not also carry {@link buildAuthorizeUrl}'s camelCase names. `extraParams` must
+ * have passed {@link assertAuthorizeParams}.
+ */
+export const authorizeUrl = (
+  authorizationEndpoint: string,
+  params: AuthorizeParams,
+  extraParams?: AuthorizeParams,
+): string =>
+  withQuery(authorizationEndpoint, {
+    response_type: 'code',
+    ...params,
+    code_challenge_method: 'S256',
+    ...extraParams,
+  })

@@ -1,4 +1,4 @@
-import { AuthError } from './errors.js'
+import { fail } from './errors.js'
 
 /** The parameters of an authorization response (RFC 6749 §4.1.2, §4.1.2.1; RFC 9207 §2). */
 export interface CallbackParams {
@@ -66,16 +66,13 @@ export const isCallbackUrl = (url: string | URL): boolean => {
  */
 export const parseCallbackUrl = (url: string | URL): CallbackParams => {
   if (!isCallbackUrl(url)) {
-    throw new AuthError(
-      'not_a_callback',
-      'No OAuth response in the URL: call this on the redirect URI only',
-    )
+    fail('not_a_callback', 'No OAuth response in the URL: call this at redirectUri')
   }
-  const query = (toUrl(url) as URL).searchParams
+  const query = new URL(url).searchParams
   const get = (name: string): string | undefined => {
     const values = query.getAll(name).filter(Boolean)
     if (values.length > 1) {
-      throw new AuthError('invalid_callback', `Malformed response (repeated ${name}): log in again`)
+      fail('invalid_callback', `Repeated ${name} in the response: log in again`)
     }
     return values[0]
   }
@@ -86,7 +83,7 @@ export const parseCallbackUrl = (url: string | URL): CallbackParams => {
   const description = query.get('error_description')
   const errorUri = query.get('error_uri')
   if (code && error) {
-    throw new AuthError('invalid_callback', 'Malformed response (code and error): log in again')
+    fail('invalid_callback', 'Response has code and error: log in again')
   }
   if (code) params.code = code
   if (iss) params.iss = iss

@@ -1,4 +1,4 @@
-import { type AuthorizeParams, assertAuthorizeParams, buildAuthorizeUrl } from './authorize.js'
+import { type AuthorizeParams, assertAuthorizeParams, authorizeUrl } from './authorize.js'
 import {
   CALLBACK_PARAMS,
   type CallbackParams,
@@ -6,9 +6,8 @@ import {
   parseCallbackUrl,
 } from './callback.js'
 import { discover } from './discovery.js'
-import { buildEndSessionUrl } from './end-session.js'
-import { AuthError, isAuthError, quotableErrorCode } from './errors.js'
-import { validateIdTokenClaims } from './id-token.js'
+import { AuthError, fail, quotableErrorCode } from './errors.js'
+import { checkIdTokenClaims } from './id-token.js'
 import { decodeJwt, type JwtClaims } from './jwt.js'
 import {
   assertClientOptions,
@@ -17,9 +16,9 @@ import {
   type Navigate,
 } from './options.js'
 import { createCodeChallenge, createCodeVerifier } from './pkce.js'
+import { withQuery } from './query.js'
 import { createRandomState } from './random.js'
-import type { RequestOptions } from './request.js'
-import { revokeToken } from './revocation.js'
+import { postForm, type RequestOptions } from './request.js'
 import { requestTokens } from './token-endpoint.js'
 import {
   type ChangeReason,
@@ -145,9 +144,8 @@ export interface Client {
 }
 
 /** The authorization server as this client knows it, after discovery if there was any. */
-interface Server {
+interface Server extends Endpoints {
   issuer: string
-  endpoints: Endpoints
   /** RFC 9207 §2.4: the server promised to send `iss`, so its absence is an attack. */
   requireIss?: boolean | undefined
 }
@@ -178,6 +176,9 @@ const hasOpenid = (scope: string) => scope.split(' ').includes('openid')
  * ```
  */
 export const createClient = (options: ClientOptions): Client => {
+  // Requests are built here from their protocol parameter names (authorizeUrl, requestTokens,
+  // postForm, withQuery), so an app that uses createClient does not also carry the camelCase
+  // wrappers (buildAuthorizeUrl, exchangeCode, refreshTokens, revokeToken, buildEndSessionUrl).
   assertClientOptions(options)
   const { clientId, redirectUri } = options
   const defaultScope = options.scope ?? 'openid profile email'
@@ -200,46 +201,34 @@ export const createClient = (options: ClientOptions): Client => {
   const navigate = (url: string, override?: Navigate) =>
     (override ?? options.navigate ?? ((href: string) => location.assign(href)))(url)
 
-  const fail = (
-    code: AuthError['code'],
-    message: string,
-    details?: ConstructorParameters<typeof AuthError>[2],
-  ): never => {
-    throw new AuthError(code, message, details)
-  }
-
   /** Endpoints from `domain`, from `endpoints`, or from discovery: fetched once, shared, retried after a failure. */
   const resolveServer = (): Promise<Server> => {
     server ??= (async (): Promise<Server> => {
+      // The issuer is set last, so no stray `endpoints.issuer` can replace it.
       if (domain) {
         const base = `https://${domain}`
         return {
+          authorization: `${base}/authorize`,
+          token: `${base}/oauth/token`,
+          endSession: `${base}/v2/logout`,
+          revocation: `${base}/oauth/revoke`,
+          ...options.endpoints,
           issuer: `${base}/`,
-          endpoints: {
-            authorization: `${base}/authorize`,
-            token: `${base}/oauth/token`,
-            endSession: `${base}/v2/logout`,
-            revocation: `${base}/oauth/revoke`,
-            ...options.endpoints,
-          },
         }
       }
       const issuer = options.issuer as string
       const { authorization, token } = options.endpoints ?? {}
-      if (authorization && token)
-        return { issuer, endpoints: { authorization, token, ...options.endpoints } }
+      if (authorization && token) return { authorization, token, ...options.endpoints, issuer }
       const metadata = await discover(issuer, http)
       return {
+        authorization: metadata.authorization_endpoint,
+        token: metadata.token_endpoint,
+        endSession: metadata.end_session_endpoint,
+        revocation: metadata.revocation_endpoint,
+        ...options.endpoints,
         issuer,
         requireIss: metadata.authorization_response_iss_parameter_supported,
-        endpoints: {
-          authorization: metadata.authorization_endpoint,
-          token: metadata.token_endpoint,
-          endSession: metadata.end_session_endpoint,
-          revocation: metadata.revocation_endpoint,
-          ...options.endpoints,
-        } as Endpoints,
-      }
+      } as Server
     })().catch((error: unknown) => {
       server = undefined
       throw error
@@ -266,23 +255,25 @@ export const createClient = (options: ClientOptions): Client => {
     const audience = login.audience ?? options.audience
     const extraParams = { ...options.authorizeParams, ...login.authorizeParams }
     assertAuthorizeParams(extraParams)
-    const { endpoints } = await resolveServer()
+    const { authorization } = await resolveServer()
     // Fresh secrets for every request, also after a failed one (RFC 9700 §2.1.1).
     const codeVerifier = createCodeVerifier()
     const codeChallenge = await createCodeChallenge(codeVerifier)
     const state = createRandomState()
     const nonce = hasOpenid(scope) ? createRandomState() : undefined
-    const url = buildAuthorizeUrl({
-      authorizationEndpoint: endpoints.authorization,
-      clientId,
-      redirectUri,
-      scope,
-      state,
-      codeChallenge,
-      nonce,
-      audience,
+    const url = authorizeUrl(
+      authorization,
+      {
+        client_id: clientId,
+        redirect_uri: redirectUri,
+        scope,
+        audience,
+        state,
+        nonce,
+        code_challenge: codeChallenge,
+      },
       extraParams,
-    })
+    )
     purgeExpiredTransactions(storage(), clientId, ttlMs)
     saveTransaction(storage(), {
       v: 1,
@@ -321,18 +312,15 @@ export const createClient = (options: ClientOptions): Client => {
     // Only a response delivered at the redirect URI is ours to handle (RFC 8252 §7; security.md
     // rule 18): a deep link or page elsewhere is refused without spending the pending login.
     if (!sameEndpoint(href, redirectUri)) {
-      fail(
-        'invalid_callback',
-        'The response is not at redirectUri: handle it on the redirect URI only',
-      )
+      fail('invalid_callback', 'Response is not at redirectUri: handle it there only')
     }
     // Checked first, and the transaction is spent now: one exchange per code (RFC 6749 §10.12).
     const transaction = takeTransaction(storage(), clientId, params.state, ttlMs)
-    const { issuer, endpoints, requireIss } = await resolveServer()
+    const { issuer, token, requireIss } = await resolveServer()
     if (params.iss === undefined ? requireIss : params.iss !== issuer) {
       fail(
         'issuer_mismatch',
-        `Response from ${params.iss ?? 'no iss'}, not ${issuer} (RFC 9207): log in again`,
+        `Response iss ${params.iss ?? 'missing'}, not ${issuer}: log in again`,
       )
     }
     if (params.error) {
@@ -346,10 +334,8 @@ export const createClient = (options: ClientOptions): Client => {
         },
       )
     }
-    // The grants are sent with requestTokens directly, so an app that uses createClient does not
-    // also carry the camelCase wrappers (exchangeCode, refreshTokens) in its bundle.
     const tokens = await requestTokens(
-      endpoints.token,
+      token,
       {
         grant_type: 'authorization_code',
         client_id: clientId,
@@ -361,12 +347,7 @@ export const createClient = (options: ClientOptions): Client => {
     )
     // Any failure here discards the whole response (RFC 9700 §4.5.3.2): nothing is stored yet.
     if (tokens.idToken) {
-      validateIdTokenClaims(tokens.idToken, {
-        issuer,
-        clientId,
-        nonce: transaction.nonce,
-        leewaySeconds,
-      })
+      checkIdTokenClaims(tokens.idToken, issuer, clientId, leewaySeconds, transaction.nonce)
     } else if (transaction.nonce) {
       fail('invalid_id_token', 'No id_token for scope openid: check the server')
     }
@@ -377,16 +358,16 @@ export const createClient = (options: ClientOptions): Client => {
   const refresh = (current: TokenSet & { refreshToken: string }): Promise<string> => {
     refreshing ??= (async () => {
       if (Date.now() < retryNotBefore) throw retryError
-      const { issuer, endpoints } = await resolveServer()
+      const { issuer, token } = await resolveServer()
       let next: TokenSet
       try {
         next = await requestTokens(
-          endpoints.token,
+          token,
           { grant_type: 'refresh_token', client_id: clientId, refresh_token: current.refreshToken },
           http,
         )
       } catch (error) {
-        if (!isAuthError(error)) throw error
+        if (!(error instanceof AuthError)) throw error
         if (error.retryAfter) {
           retryNotBefore = Date.now() + error.retryAfter * 1000
           retryError = error
@@ -396,17 +377,15 @@ export const createClient = (options: ClientOptions): Client => {
         return fail('login_required', 'Refresh token refused: log in again', { cause: error })
       }
       // A late answer after logout or a new login must not bring the old session back.
-      if (store.get() !== current) return fail('login_required', 'Logged out while refreshing')
+      if (store.get() !== current)
+        return fail('login_required', 'Logged out while refreshing: log in again')
       if (next.idToken) {
         try {
-          const claims = validateIdTokenClaims(next.idToken, { issuer, clientId, leewaySeconds })
+          const claims = checkIdTokenClaims(next.idToken, issuer, clientId, leewaySeconds)
           const before = current.idToken && decodeJwt(current.idToken).payload
           // OIDC Core §12.2: a refreshed ID token is about the same user, for the same client.
           if (before && (claims.sub !== before.sub || String(claims.aud) !== String(before.aud))) {
-            fail(
-              'invalid_id_token',
-              'Refreshed ID token is for another user (OIDC Core 12.2): log in again',
-            )
+            fail('invalid_id_token', 'Refreshed ID token names another user: log in again')
           }
         } catch (error) {
           // Rule 14: the whole response is discarded, and with rotation the current refresh
@@ -436,7 +415,7 @@ export const createClient = (options: ClientOptions): Client => {
     if (tokens && !forceRefresh && !isExpired()) return tokens.accessToken
     if (tokens?.refreshToken) return refresh(tokens as TokenSet & { refreshToken: string })
     if (tokens && isExpired()) keep(undefined, 'expired')
-    return fail('login_required', 'No valid token, no refresh token: call login()')
+    return fail('login_required', 'No valid or refresh token: call login()')
   }
 
   const apiOrigins = options.apiOrigins ?? [
@@ -451,11 +430,9 @@ export const createClient = (options: ClientOptions): Client => {
     init?: RequestInit,
   ): Promise<Response> => {
     const request = new Request(input, init)
-    if (!apiOrigins.includes(new URL(request.url).origin)) {
-      fail(
-        'invalid_config',
-        `Token not sent to ${new URL(request.url).origin}: add it to apiOrigins`,
-      )
+    const { origin } = new URL(request.url)
+    if (!apiOrigins.includes(origin)) {
+      fail('invalid_config', `Token not sent to ${origin}: add it to apiOrigins`)
     }
     const spare = request.clone()
     const send = async (req: Request, forceRefresh?: boolean) => {
@@ -478,27 +455,22 @@ export const createClient = (options: ClientOptions): Client => {
     const tokens = store.get()
     keep(undefined, 'logout')
     if (logoutOptions.localOnly) return
-    const { endpoints } = await resolveServer()
-    if (tokens?.refreshToken && endpoints.revocation) {
+    const { revocation, endSession } = await resolveServer()
+    if (tokens?.refreshToken && revocation) {
       // Best effort (RFC 7009 §2.2.1): the local session is gone whatever the server answers.
-      await revokeToken(
-        {
-          revocationEndpoint: endpoints.revocation,
-          clientId,
-          token: tokens.refreshToken,
-          tokenTypeHint: 'refresh_token',
-        },
+      await postForm(
+        revocation,
+        { client_id: clientId, token: tokens.refreshToken, token_type_hint: 'refresh_token' },
         http,
       ).catch(() => {})
     }
-    if (endpoints.endSession) {
+    if (endSession) {
       await navigate(
-        buildEndSessionUrl({
-          endSessionEndpoint: endpoints.endSession,
-          clientId,
-          returnTo: logoutOptions.returnTo,
-          idTokenHint: logoutOptions.idTokenHint ? tokens?.idToken : undefined,
-          style: domain ? 'auth0' : 'oidc',
+        withQuery(endSession, {
+          client_id: clientId,
+          // Auth0's /v2/logout calls it returnTo; OIDC RP-Initiated Logout 1.0 §3 does not.
+          [domain ? 'returnTo' : 'post_logout_redirect_uri']: logoutOptions.returnTo || undefined,
+          id_token_hint: (logoutOptions.idTokenHint && tokens?.idToken) || undefined,
         }),
         logoutOptions.navigate,
       )

@@ -1,4 +1,4 @@
-import { AuthError } from './errors.js'
+import { fail } from './errors.js'
 import { type RequestOptions, requestJson } from './request.js'
 import { isSecureUrl } from './secure-url.js'
 
@@ -39,20 +39,16 @@ export const discover = async (
   options?: RequestOptions,
 ): Promise<AuthorizationServerMetadata> => {
   const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`
-  const { response, json } = await requestJson(
-    url,
-    { headers: { accept: 'application/json' } },
-    options,
-  )
+  const { response, json } = await requestJson(url, {}, options)
   const metadata = json as AuthorizationServerMetadata | undefined
   if (
     response.status !== 200 ||
     typeof metadata?.authorization_endpoint !== 'string' ||
     typeof metadata.token_endpoint !== 'string'
   ) {
-    throw new AuthError(
+    fail(
       'invalid_response',
-      `No endpoints at ${url} (${response.status}): check issuer, or pass endpoints`,
+      `No endpoints at ${url} (${response.status}): check issuer or pass endpoints`,
       { status: response.status },
     )
   }
@@ -64,18 +60,15 @@ export const discover = async (
   ]) {
     // The verifier, the code and the tokens go to these: a document that sends them over plain http is refused.
     if (metadata[name] !== undefined && !isSecureUrl(metadata[name])) {
-      throw new AuthError('invalid_response', `Discovery: ${name} is not https`)
+      fail('invalid_response', `Discovery ${name} is not https: fix the server`)
     }
   }
   if (metadata.issuer !== issuer) {
-    throw new AuthError(
-      'issuer_mismatch',
-      `Discovery names issuer ${metadata.issuer}: set issuer to exactly that`,
-    )
+    fail('issuer_mismatch', `Discovery says issuer ${metadata.issuer}: set issuer to that`)
   }
   const methods = metadata.code_challenge_methods_supported
   if (Array.isArray(methods) && methods.length && !methods.includes('S256')) {
-    throw new AuthError('invalid_config', `${issuer} lacks PKCE S256: enable it`)
+    fail('invalid_config', `${issuer} lacks PKCE S256: enable it`)
   }
   return metadata
 }

@@ -1,3 +1,5 @@
+import { withQuery } from './query.js'
+
 /** A logout request to the authorization server. */
 export interface EndSessionRequest {
   /** The server's logout endpoint: `end_session_endpoint`, or Auth0's `/v2/logout`. */
@@ -25,15 +27,10 @@ export interface EndSessionRequest {
  * // 'https://tenant.auth0.com/v2/logout?client_id=abc&returnTo=https%3A%2F%2Fapp.example.com%2F'
  * ```
  */
-export const buildEndSessionUrl = (request: EndSessionRequest): string => {
-  const url = new URL(request.endSessionEndpoint)
-  url.searchParams.set('client_id', request.clientId)
-  if (request.returnTo) {
-    url.searchParams.set(
-      request.style === 'auth0' ? 'returnTo' : 'post_logout_redirect_uri',
-      request.returnTo,
-    )
-  }
-  if (request.idTokenHint) url.searchParams.set('id_token_hint', request.idTokenHint)
-  return url.href
-}
+export const buildEndSessionUrl = (request: EndSessionRequest): string =>
+  withQuery(request.endSessionEndpoint, {
+    client_id: request.clientId,
+    [request.style === 'auth0' ? 'returnTo' : 'post_logout_redirect_uri']:
+      request.returnTo || undefined,
+    id_token_hint: request.idTokenHint || undefined,
+  })

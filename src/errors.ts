@@ -77,7 +77,7 @@ export class AuthError extends Error {
     // Only what the server said: a detail left out is no property at all, not an `undefined` one.
     for (const key in details) {
       const value = details[key as keyof AuthErrorDetails]
-      if (value !== undefined) Object.assign(this, { [key]: value })
+      if (value !== undefined) (this as Record<string, unknown>)[key] = value
     }
   }
 }
@@ -106,3 +106,8 @@ export const quotableErrorCode = (error: string): string =>
  */
 export const isAuthError = (value: unknown): value is AuthError =>
   (value as AuthError | null)?.name === 'AuthError' && typeof (value as AuthError).code === 'string'
+
+/** Throws an {@link AuthError}; as a call, it also fits where an expression is expected. */
+export function fail(code: AuthErrorCode, message: string, details?: AuthErrorDetails): never {
+  throw new AuthError(code, message, details)
+}

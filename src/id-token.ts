@@ -1,4 +1,4 @@
-import { AuthError } from './errors.js'
+import { fail } from './errors.js'
 import { decodeJwt, type JwtClaims } from './jwt.js'
 
 /** What an ID token is checked against. */
@@ -15,12 +15,8 @@ export interface IdTokenExpectations {
   now?: number
 }
 
-const fail = (what: string): never => {
-  throw new AuthError(
-    'invalid_id_token',
-    `ID token ${what} (OIDC Core 3.1.3.7); tokens discarded: log in again`,
-  )
-}
+const refuse = (check: string): never =>
+  fail('invalid_id_token', `ID token ${check}: tokens discarded, log in again`)
 
 /**
  * Checks an ID token's claims as OIDC Core §3.1.3.7 asks of a client that got it straight from
@@ -36,24 +32,38 @@ const fail = (what: string): never => {
  * const user = validateIdTokenClaims(tokens.idToken, { issuer, clientId, nonce })
  * ```
  */
-export const validateIdTokenClaims = (
+export const validateIdTokenClaims = (idToken: string, expected: IdTokenExpectations): JwtClaims =>
+  checkIdTokenClaims(
+    idToken,
+    expected.issuer,
+    expected.clientId,
+    expected.leewaySeconds ?? 60,
+    expected.nonce,
+    expected.now ?? Date.now(),
+  )
+
+/** {@link validateIdTokenClaims} with positional arguments: the client's call carries no option names. */
+export const checkIdTokenClaims = (
   idToken: string,
-  expected: IdTokenExpectations,
+  issuer: string,
+  clientId: string,
+  leewaySeconds: number,
+  nonce?: string,
+  now = Date.now(),
 ): JwtClaims => {
   const { header, payload: claims } = decodeJwt(idToken)
-  const now = expected.now ?? Date.now()
-  const leewayMs = (expected.leewaySeconds ?? 60) * 1000
+  const leewayMs = leewaySeconds * 1000
   const audiences = ([] as unknown[]).concat(claims.aud)
-  if (typeof header.alg !== 'string' || header.alg.toLowerCase() === 'none') fail('alg is none')
-  if (claims.iss !== expected.issuer) fail(`iss is not ${expected.issuer}`)
-  if (!audiences.includes(expected.clientId)) fail('aud lacks the client id')
-  if ((audiences.length > 1 || claims.azp !== undefined) && claims.azp !== expected.clientId) {
-    fail('azp is not the client id')
+  if (typeof header.alg !== 'string' || header.alg.toLowerCase() === 'none') refuse('alg is none')
+  if (claims.iss !== issuer) refuse(`iss is not ${issuer}`)
+  if (!audiences.includes(clientId)) refuse('aud lacks clientId')
+  if ((audiences.length > 1 || claims.azp !== undefined) && claims.azp !== clientId) {
+    refuse('azp is not clientId')
   }
-  if (typeof claims.exp !== 'number' || claims.exp * 1000 + leewayMs <= now) fail('expired')
+  if (typeof claims.exp !== 'number' || claims.exp * 1000 + leewayMs <= now) refuse('expired')
   if (typeof claims.iat !== 'number' || claims.iat * 1000 - leewayMs > now)
-    fail('iat missing or future')
-  if (expected.nonce !== undefined && claims.nonce !== expected.nonce) fail('nonce mismatch')
-  if (typeof claims.sub !== 'string' || !claims.sub) fail('sub missing')
+    refuse('iat missing or future')
+  if (nonce !== undefined && claims.nonce !== nonce) refuse('nonce mismatch')
+  if (typeof claims.sub !== 'string' || !claims.sub) refuse('sub missing')
   return claims
 }

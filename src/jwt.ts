@@ -1,5 +1,5 @@
 import { base64urlDecodeText } from './base64url.js'
-import { AuthError } from './errors.js'
+import { fail } from './errors.js'
 
 /** Claims of a JWT (RFC 7519 §4); registered ones typed, the rest left open. */
 export interface JwtClaims {
@@ -63,7 +63,7 @@ export const decodeJwt = (jwt: string): DecodedJwt => {
     if (parts.length !== 3) throw new TypeError('not three parts')
     return { header: decodeObject(parts[0]), payload: decodeObject(parts[1]) }
   } catch (cause) {
-    throw new AuthError('invalid_id_token', 'Not a JWT: check what the server sent', {
+    fail('invalid_id_token', 'Not a JWT: check what the server sent', {
       cause,
     })
   }

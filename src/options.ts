@@ -1,5 +1,5 @@
 import { type AuthorizeParams, assertAuthorizeParams } from './authorize.js'
-import { AuthError } from './errors.js'
+import { fail } from './errors.js'
 import { isSecureUrl } from './secure-url.js'
 import type { TransactionStorage } from './transaction.js'
 
@@ -76,13 +76,12 @@ export interface ClientOptions {
   apiOrigins?: string[]
 }
 
-const fail = (option: string, problem: string): never => {
-  throw new AuthError('invalid_config', `Option ${option} ${problem}`)
-}
+const refuse = (option: string, problem: string): never =>
+  fail('invalid_config', `Option ${option} ${problem}`)
 
 /** https, or http on a loopback host (a developer's machine). */
 const assertSecureUrl = (option: string, value: string): void => {
-  if (!isSecureUrl(value)) fail(option, 'must be https (http only on localhost)')
+  if (!isSecureUrl(value)) refuse(option, 'must be https (or http on localhost)')
 }
 
 /**
@@ -93,14 +92,14 @@ const assertSecureUrl = (option: string, value: string): void => {
  */
 export const assertClientOptions = (options: ClientOptions): void => {
   if (!options?.clientId || typeof options.clientId !== 'string') {
-    fail('clientId', 'is required')
+    refuse('clientId', 'is required')
   }
-  if (options.domain && options.issuer) fail('domain', 'conflicts with issuer: pass one')
+  if (options.domain && options.issuer) refuse('domain', 'conflicts with issuer: pass one')
   if (options.domain) {
     if (!/^(https:\/\/)?[a-z\d.-]+(:\d+)?\/?$/i.test(options.domain)) {
-      fail('domain', 'must be a host like tenant.auth0.com')
+      refuse('domain', 'must be a host like tenant.auth0.com')
     }
-  } else if (!options.issuer) fail('issuer', 'or domain is required')
+  } else if (!options.issuer) refuse('issuer', 'or domain is required')
   else assertSecureUrl('issuer', options.issuer)
   for (const [name, value] of Object.entries(options.endpoints ?? {})) {
     if (value) assertSecureUrl(`endpoints.${name}`, value)
@@ -112,12 +111,12 @@ export const assertClientOptions = (options: ClientOptions): void => {
     // A native app's private-use scheme must be reverse DNS, so it names its owner (RFC 8252 §7.1).
     !(isSecureUrl(redirectUri) || /^[a-z][\w+-]*\.[\w+.-]+:/i.test(redirectUri))
   ) {
-    fail('redirectUri', 'must be https, http://localhost or com.example.app:/path, without #')
+    refuse('redirectUri', 'must be https (or http on localhost) or com.example.app:/path, no #')
   }
   for (const option of ['timeoutMs', 'leewaySeconds', 'transactionTtlSeconds'] as const) {
     const value = options[option]
     if (value !== undefined && !(value >= 0 && value < Infinity))
-      fail(option, 'must be a number ≥ 0')
+      refuse(option, 'must be a number >= 0')
   }
   assertAuthorizeParams(options.authorizeParams)
 }

@@ -1,6 +1,5 @@
 import { base64urlEncode } from './base64url.js'
 import { AuthError } from './errors.js'
-import { createRandomState } from './random.js'
 
 /**
  * A new PKCE `code_verifier` (RFC 7636 §4.1): 32 random bytes, base64url, so 43 characters of
@@ -12,7 +11,8 @@ import { createRandomState } from './random.js'
  * const codeChallenge = await createCodeChallenge(codeVerifier)
  * ```
  */
-export const createCodeVerifier: () => string = createRandomState
+export const createCodeVerifier = (): string =>
+  base64urlEncode(crypto.getRandomValues(new Uint8Array(32)))
 
 /**
  * The S256 `code_challenge` for a verifier: base64url(SHA-256(ASCII(verifier))) (RFC 7636 §4.2).
@@ -27,13 +27,12 @@ export const createCodeVerifier: () => string = createRandomState
  * ```
  */
 export const createCodeChallenge = async (codeVerifier: string): Promise<string> => {
-  const subtle = globalThis.crypto?.subtle
+  const subtle = crypto.subtle
   if (!subtle) {
-    throw new AuthError('insecure_context', 'No crypto.subtle for S256: serve over https')
+    throw new AuthError('insecure_context', 'No crypto.subtle: use https')
   }
   if (!/^[\w.~-]{43,128}$/.test(codeVerifier)) {
     throw new AuthError('invalid_config', 'Bad code_verifier: use createCodeVerifier()')
   }
-  const digest = await subtle.digest('SHA-256', new TextEncoder().encode(codeVerifier))
-  return base64urlEncode(digest)
+  return base64urlEncode(await subtle.digest('SHA-256', new TextEncoder().encode(codeVerifier)))
 }

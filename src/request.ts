@@ -1,4 +1,4 @@
-import { AuthError } from './errors.js'
+import { AuthError, fail } from './errors.js'
 
 /** How latchkey talks to the authorization server. */
 export interface RequestOptions {
@@ -20,11 +20,12 @@ export interface JsonResponse {
 const MAX_TIMER_MS = 2 ** 31 - 1
 
 /**
- * Sends one request to the authorization server and reads the whole body, within a time limit.
- * Redirects are errors, not followed: a redirected token request would carry the code verifier
- * to wherever it points. No cookies are sent: the server needs none from a public client.
- * The limit is enforced even on a `fetch` that ignores the abort signal, so a late answer is
- * never read.
+ * Sends one request to the authorization server and reads the whole body within a time limit.
+ * It asks for JSON: discovery, token and revocation endpoints all answer in JSON (RFC 7009
+ * §2.2.1 uses RFC 6749 §5.2 errors). Redirects are errors, not followed: a redirected token
+ * request would carry the code verifier to wherever it points. No cookies are sent: the server
+ * needs none from a public client. The limit is enforced even on a `fetch` that ignores the
+ * abort signal, so a late answer is never read.
  *
  * @throws {@link AuthError} `timeout` or `network_error`.
  */
@@ -42,7 +43,7 @@ export const requestJson = async (
         reject(
           new AuthError(
             'timeout',
-            `No answer from ${url} in ${timeoutMs} ms: retry, or raise timeoutMs`,
+            `No answer from ${url} in ${timeoutMs} ms: retry or raise timeoutMs`,
           ),
         )
       },
@@ -52,6 +53,7 @@ export const requestJson = async (
   const exchange = async (): Promise<JsonResponse> => {
     const response = await fetchImpl(url, {
       ...init,
+      headers: { accept: 'application/json' },
       redirect: 'error',
       credentials: 'omit',
       cache: 'no-store',
@@ -71,12 +73,26 @@ export const requestJson = async (
     return await Promise.race([exchange(), timeout])
   } catch (cause) {
     if ((cause as AuthError | undefined)?.code === 'timeout') throw cause
-    throw new AuthError(
-      'network_error',
-      `${url} unreachable (offline, CORS or redirect): check URL and CORS`,
-      { cause },
-    )
+    fail('network_error', `${url} unreachable (offline, CORS, redirect?): check URL and CORS`, {
+      cause,
+    })
   } finally {
     clearTimeout(timer)
   }
+}
+
+/**
+ * POSTs the parameters that have a value as a form (RFC 6749 Appendix B):
+ * how every grant (RFC 6749 §4.1.3, §6) and a revocation (RFC 7009 §2.1) are sent.
+ *
+ * @throws {@link AuthError} `timeout` or `network_error`.
+ */
+export const postForm = (
+  url: string,
+  params: Record<string, string | undefined>,
+  options?: RequestOptions,
+): Promise<JsonResponse> => {
+  const body = new URLSearchParams()
+  for (const [name, value] of Object.entries(params)) if (value) body.set(name, value)
+  return requestJson(url, { method: 'POST', body }, options)
 }

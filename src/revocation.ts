@@ -1,5 +1,5 @@
-import { AuthError } from './errors.js'
-import { type RequestOptions, requestJson } from './request.js'
+import { fail } from './errors.js'
+import { postForm, type RequestOptions } from './request.js'
 
 /** A token revocation request (RFC 7009 §2.1) from a public client. */
 export interface RevocationRequest {
@@ -27,15 +27,13 @@ export const revokeToken = async (
   request: RevocationRequest,
   options?: RequestOptions,
 ): Promise<void> => {
-  const body = new URLSearchParams({ client_id: request.clientId, token: request.token })
-  if (request.tokenTypeHint) body.set('token_type_hint', request.tokenTypeHint)
-  const { response } = await requestJson(
+  const { response } = await postForm(
     request.revocationEndpoint,
-    { method: 'POST', body },
+    { client_id: request.clientId, token: request.token, token_type_hint: request.tokenTypeHint },
     options,
   )
   if (response.status !== 200) {
-    throw new AuthError('token_error', `Revocation failed (${response.status})`, {
+    fail('token_error', `Revocation failed (${response.status}): check revocationEndpoint`, {
       status: response.status,
     })
   }

@@ -1,5 +1,5 @@
-import { AuthError, quotableErrorCode } from './errors.js'
-import { type RequestOptions, requestJson } from './request.js'
+import { fail, quotableErrorCode } from './errors.js'
+import { postForm, type RequestOptions } from './request.js'
 import type { TokenSet } from './token-store.js'
 
 /** An authorization code grant request (RFC 6749 §4.1.3 + RFC 7636 §4.5). No client secret. */
@@ -53,53 +53,38 @@ export const requestTokens = async (
   grant: Record<string, string | undefined>,
   options?: RequestOptions,
 ): Promise<TokenSet> => {
-  const body = new URLSearchParams()
-  for (const [name, value] of Object.entries(grant)) if (value) body.set(name, value)
-  const { response, json } = await requestJson(
-    tokenEndpoint,
-    { method: 'POST', headers: { accept: 'application/json' }, body },
-    options,
-  )
+  const { response, json } = await postForm(tokenEndpoint, grant, options)
   const now = Date.now()
   const status = response.status
-  const answer = (json && typeof json === 'object' && !Array.isArray(json) ? json : {}) as Record<
-    string,
-    unknown
-  >
+  // A body that is not a JSON object (null, an array, a number) reads as one with no members.
+  const answer: Record<string, unknown> = Object(json)
   const retryAfter = retryAfterSeconds(response.headers.get('retry-after'), now)
   const error = asString(answer.error)
   if (status !== 200 && error) {
     const errorDescription = asString(answer.error_description)?.slice(0, 500)
-    throw new AuthError(
+    fail(
       'token_error',
       `Token endpoint refused (${status} ${quotableErrorCode(error)}): see errorDescription`,
       { error, status, errorDescription, retryAfter },
     )
   }
   const accessToken = asString(answer.access_token)
-  const tokenType = answer.token_type
-  if (
-    status !== 200 ||
-    !accessToken ||
-    typeof tokenType !== 'string' ||
-    tokenType.toLowerCase() !== 'bearer'
-  ) {
-    throw new AuthError(
+  if (status !== 200 || !accessToken || asString(answer.token_type)?.toLowerCase() !== 'bearer') {
+    fail(
       'invalid_response',
       `Token endpoint sent no Bearer token (${status}): check its URL and logs`,
       { status, retryAfter },
     )
   }
-  const expiresIn = answer.expires_in
-  const expiresAt =
-    typeof expiresIn === 'number' && expiresIn > 0 && Number.isFinite(now + expiresIn * 1000)
-      ? now + expiresIn * 1000
-      : undefined
   const tokens: TokenSet = { accessToken, tokenType: 'Bearer' }
+  const expiresIn = answer.expires_in
+  const expiresAt = now + (expiresIn as number) * 1000
+  if (typeof expiresIn === 'number' && expiresIn > 0 && expiresAt < Infinity) {
+    tokens.expiresAt = expiresAt
+  }
   const refreshToken = asString(answer.refresh_token)
   const idToken = asString(answer.id_token)
   const scope = asString(answer.scope)
-  if (expiresAt !== undefined) tokens.expiresAt = expiresAt
   if (refreshToken) tokens.refreshToken = refreshToken
   if (idToken) tokens.idToken = idToken
   if (scope) tokens.scope = scope

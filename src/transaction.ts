@@ -1,4 +1,4 @@
-import { AuthError } from './errors.js'
+import { fail } from './errors.js'
 
 /**
  * The part of the Web Storage interface the transaction store needs. `sessionStorage` fits; so
@@ -80,11 +80,9 @@ export const saveTransaction = (storage: TransactionStorage, transaction: Transa
   try {
     storage.setItem(PREFIX + transaction.state, JSON.stringify(transaction))
   } catch (cause) {
-    throw new AuthError(
-      'invalid_config',
-      'Could not store the login: check storage, and that appState is JSON',
-      { cause },
-    )
+    fail('invalid_config', 'Storage refused the login: check it and that appState is JSON', {
+      cause,
+    })
   }
 }
 
@@ -109,21 +107,15 @@ export const takeTransaction = (
   if (record?.state === state && record.clientId === clientId) {
     storage.removeItem(key)
     if (now - record.createdAt > ttlMs) {
-      throw new AuthError(
-        'transaction_expired',
-        'Login took over transactionTtlSeconds: log in again',
-      )
+      fail('transaction_expired', 'Login took over transactionTtlSeconds: log in again')
     }
     return record
   }
   if (purgeExpiredTransactions(storage, clientId, ttlMs, now)) {
-    throw new AuthError(
-      'state_mismatch',
-      'state matches no pending login (possible CSRF): log in again',
-    )
+    fail('state_mismatch', 'state matches no pending login (CSRF?): log in again')
   }
-  throw new AuthError(
+  fail(
     'missing_transaction',
-    'No pending login in this tab (other tab, storage cleared, or URL reused): log in again',
+    'No pending login (other tab, cleared storage, reused URL?): log in again',
   )
 }
