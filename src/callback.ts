@@ -1,3 +1,4 @@
+import { defined } from './defined.js'
 import { fail } from './errors.js'
 
 /** The parameters of an authorization response (RFC 6749 §4.1.2, §4.1.2.1; RFC 9207 §2). */
@@ -16,8 +17,6 @@ export interface CallbackParams {
   errorUri?: string
 }
 
-const MAX_DESCRIPTION = 500
-
 /** The parameters that make up the response; only these are stripped from the address bar. */
 export const CALLBACK_PARAMS = [
   'code',
@@ -29,14 +28,6 @@ export const CALLBACK_PARAMS = [
   'session_state',
 ]
 
-const toUrl = (url: string | URL): URL | undefined => {
-  try {
-    return new URL(url)
-  } catch {
-    return undefined
-  }
-}
-
 /**
  * True when a URL carries an authorization response: `state` and (`code` or `error`) in its
  * query. Empty values count as absent; the fragment is ignored.
@@ -47,15 +38,19 @@ const toUrl = (url: string | URL): URL | undefined => {
  * ```
  */
 export const isCallbackUrl = (url: string | URL): boolean => {
-  const query = toUrl(url)?.searchParams
-  const has = (name: string) => !!query?.getAll(name).some(Boolean)
-  return has('state') && (has('code') || has('error'))
+  try {
+    const query = new URL(url).searchParams
+    const has = (name: string) => query.getAll(name).some(Boolean)
+    return has('state') && (has('code') || has('error'))
+  } catch {
+    return false
+  }
 }
 
 /**
  * Reads an authorization response from a redirect URL, parsing the query once. The fragment and
  * unknown parameters are ignored; a repeated `code`, `state`, `iss` or `error`, or `code` with
- * `error`, is malformed.
+ * `error`, is malformed. `error` and `error_description` are cut to 500 characters.
  *
  * @throws {@link AuthError} `not_a_callback` when there is no response, `invalid_callback` when
  * it is malformed.
@@ -71,24 +66,19 @@ export const parseCallbackUrl = (url: string | URL): CallbackParams => {
   const query = new URL(url).searchParams
   const get = (name: string): string | undefined => {
     const values = query.getAll(name).filter(Boolean)
-    if (values.length > 1) {
-      fail('invalid_callback', `Repeated ${name} in the response: log in again`)
-    }
+    if (values[1]) fail('invalid_callback', `Repeated ${name} in the response: log in again`)
     return values[0]
   }
-  const params: CallbackParams = { state: get('state') as string }
   const code = get('code')
-  const iss = get('iss')
   const error = get('error')
-  const description = query.get('error_description')
   const errorUri = query.get('error_uri')
-  if (code && error) {
-    fail('invalid_callback', 'Response has code and error: log in again')
-  }
-  if (code) params.code = code
-  if (iss) params.iss = iss
-  if (error) params.error = error.slice(0, MAX_DESCRIPTION)
-  if (description) params.errorDescription = description.slice(0, MAX_DESCRIPTION)
-  if (errorUri?.startsWith('https://')) params.errorUri = errorUri
-  return params
+  if (code && error) fail('invalid_callback', 'Response has code and error: log in again')
+  return defined<CallbackParams>({
+    state: get('state') as string,
+    code,
+    iss: get('iss'),
+    error: error?.slice(0, 500),
+    errorDescription: query.get('error_description')?.slice(0, 500) || undefined,
+    errorUri: errorUri?.startsWith('https://') ? errorUri : undefined,
+  })
 }

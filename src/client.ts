@@ -1,60 +1,9 @@
-import { type AuthorizeParams, assertAuthorizeParams, authorizeUrl } from './authorize.js'
-import {
-  CALLBACK_PARAMS,
-  type CallbackParams,
-  isCallbackUrl,
-  parseCallbackUrl,
-} from './callback.js'
+import { type CoreClient, createCore, type Server } from './core-client.js'
 import { discover } from './discovery.js'
-import { AuthError, fail, quotableErrorCode } from './errors.js'
-import { checkIdTokenClaims } from './id-token.js'
-import { decodeJwt, type JwtClaims } from './jwt.js'
-import {
-  assertClientOptions,
-  type ClientOptions,
-  type Endpoints,
-  type Navigate,
-} from './options.js'
-import { createCodeChallenge, createCodeVerifier } from './pkce.js'
+import { fail } from './errors.js'
+import type { ClientOptions, Navigate } from './options.js'
 import { withQuery } from './query.js'
-import { createRandomState } from './random.js'
-import { postForm, type RequestOptions } from './request.js'
-import { requestTokens } from './token-endpoint.js'
-import {
-  type ChangeReason,
-  createTokenStore,
-  type TokenListener,
-  type TokenSet,
-} from './token-store.js'
-import { purgeExpiredTransactions, saveTransaction, takeTransaction } from './transaction.js'
-
-/** Per-login choices; each overrides the client option of the same name for this login only. */
-export interface LoginOptions {
-  /** Anything JSON-serializable to get back from {@link Client.handleRedirectCallback}; stays in storage, never in the URL. */
-  appState?: unknown
-  /** The `scope` for this login. */
-  scope?: string
-  /** The `audience` for this login. */
-  audience?: string
-  /** Merged over the client's `authorizeParams`. */
-  authorizeParams?: AuthorizeParams
-  /** Used by {@link Client.login} only. */
-  navigate?: Navigate
-}
-
-/** What a successful callback yields. */
-export interface RedirectResult {
-  /** The `appState` given to {@link Client.login}. */
-  appState: unknown
-  /** The tokens the code was exchanged for; the client now holds them. */
-  tokens: TokenSet
-}
-
-/** Options of {@link Client.getAccessToken}. */
-export interface GetAccessTokenOptions {
-  /** Refresh even if the current token is still valid. */
-  forceRefresh?: boolean
-}
+import { postForm } from './request.js'
 
 /** Options of {@link Client.logout}. */
 export interface LogoutOptions {
@@ -69,62 +18,13 @@ export interface LogoutOptions {
 }
 
 /** A configured latchkey client; see {@link createClient}. */
-export interface Client {
-  /**
-   * Starts a login: stores a new transaction (fresh `state`, `nonce` and PKCE verifier) and
-   * navigates to `/authorize`.
-   *
-   * @example
-   * ```ts
-   * await auth.login({ appState: { returnTo: location.pathname } })
-   * ```
-   */
-  login(options?: LoginOptions): Promise<void>
-  /** Like {@link Client.login} but returns the URL instead of navigating (native apps open it themselves). */
-  createAuthorizeUrl(options?: LoginOptions): Promise<string>
-  /** True when the URL (default: the page's) carries an authorization response. */
-  isCallback(url?: string | URL): boolean
-  /**
-   * Finishes a login from the redirect URL (default: the page's). It removes the response from
-   * the address bar, spends the transaction its `state` names, checks `iss` (RFC 9207), exchanges
-   * the code with the verifier and checks the ID token's claims. Nothing is kept unless every
-   * check passes.
-   *
-   * @throws {@link AuthError} `not_a_callback`, `invalid_callback`, `state_mismatch`,
-   * `missing_transaction`, `transaction_expired`, `issuer_mismatch`, `authorization_error` (the
-   * server refused: see {@link AuthError.error}), `token_error`, `invalid_response`,
-   * `invalid_id_token`, `network_error` or `timeout`.
-   * @example
-   * ```ts
-   * if (auth.isCallback()) {
-   *   const { appState } = await auth.handleRedirectCallback()
-   *   history.replaceState(null, '', safeReturnTo((appState as { returnTo?: string })?.returnTo))
-   * }
-   * ```
-   */
-  handleRedirectCallback(url?: string | URL): Promise<RedirectResult>
-  /**
-   * A valid access token, refreshed when needed (`leewaySeconds` before it expires). Concurrent
-   * calls share one refresh.
-   *
-   * @throws {@link AuthError} `login_required` when there is no usable token and no refresh
-   * token, or the server refused the refresh token (`invalid_grant`); else what the refresh threw.
-   */
-  getAccessToken(options?: GetAccessTokenOptions): Promise<string>
-  /** The current tokens, from memory. */
-  getTokens(): TokenSet | undefined
-  /** The claims of the validated ID token. */
-  getUser(): JwtClaims | undefined
-  /** True while there is an unexpired access token or a refresh token to get one. */
-  isAuthenticated(): boolean
-  /** Calls the listener on every token change; returns the function that unsubscribes. */
-  subscribe(listener: TokenListener): () => void
+export interface Client extends CoreClient {
   /**
    * `fetch` with `Authorization: Bearer` (RFC 6750 §2.1), refreshing and retrying once on a 401
    * `invalid_token`. The token is only sent to {@link ClientOptions.apiOrigins}.
    *
    * @throws {@link AuthError} `invalid_config` for another origin, or what
-   * {@link Client.getAccessToken} throws.
+   * {@link CoreClient.getAccessToken} throws.
    * @example
    * ```ts
    * const messages = await (await auth.fetch('/api/messages')).json()
@@ -143,24 +43,9 @@ export interface Client {
   logout(options?: LogoutOptions): Promise<void>
 }
 
-/** The authorization server as this client knows it, after discovery if there was any. */
-interface Server extends Endpoints {
-  issuer: string
-  /** RFC 9207 §2.4: the server promised to send `iss`, so its absence is an attack. */
-  requireIss?: boolean | undefined
-}
-
-/** Same scheme, host and path: where a response arrives, whatever its query. */
-const sameEndpoint = (a: string, b: string) => {
-  const [x, y] = [new URL(a), new URL(b)]
-  return x.protocol === y.protocol && x.host === y.host && x.pathname === y.pathname
-}
-
-const hasOpenid = (scope: string) => scope.split(' ').includes('openid')
-
 /**
  * Creates a client for one application at one authorization server. Nothing is fetched or
- * stored until it is used.
+ * stored until it is used. With `issuer` alone, the endpoints come from its discovery document.
  *
  * @throws {@link AuthError} `invalid_config` naming the option at fault.
  * @example
@@ -176,50 +61,11 @@ const hasOpenid = (scope: string) => scope.split(' ').includes('openid')
  * ```
  */
 export const createClient = (options: ClientOptions): Client => {
-  // Requests are built here from their protocol parameter names (authorizeUrl, requestTokens,
-  // postForm, withQuery), so an app that uses createClient does not also carry the camelCase
-  // wrappers (buildAuthorizeUrl, exchangeCode, refreshTokens, revokeToken, buildEndSessionUrl).
-  assertClientOptions(options)
-  const { clientId, redirectUri } = options
-  const defaultScope = options.scope ?? 'openid profile email'
-  const leewaySeconds = options.leewaySeconds ?? 60
-  const ttlMs = (options.transactionTtlSeconds ?? 600) * 1000
-  const fetchImpl: typeof fetch = (...args) => (options.fetch ?? globalThis.fetch)(...args)
-  const http: RequestOptions = { fetch: fetchImpl, timeoutMs: options.timeoutMs ?? 10_000 }
-  const store = createTokenStore()
-  const domain = options.domain?.replace(/^https:\/\/|\/$/g, '')
-  let server: Promise<Server> | undefined
-  let refreshing: Promise<string> | undefined
-  let retryNotBefore = 0
-  let retryError: AuthError | undefined
-
-  const storage = () => {
-    const value = options.storage ?? globalThis.sessionStorage
-    if (!value) fail('invalid_config', 'No sessionStorage: pass storage')
-    return value
-  }
-  const navigate = (url: string, override?: Navigate) =>
-    (override ?? options.navigate ?? ((href: string) => location.assign(href)))(url)
-
-  /** Endpoints from `domain`, from `endpoints`, or from discovery: fetched once, shared, retried after a failure. */
-  const resolveServer = (): Promise<Server> => {
-    server ??= (async (): Promise<Server> => {
-      // The issuer is set last, so no stray `endpoints.issuer` can replace it.
-      if (domain) {
-        const base = `https://${domain}`
-        return {
-          authorization: `${base}/authorize`,
-          token: `${base}/oauth/token`,
-          endSession: `${base}/v2/logout`,
-          revocation: `${base}/oauth/revoke`,
-          ...options.endpoints,
-          issuer: `${base}/`,
-        }
-      }
+  const { client, server, keep, navigate, domain } = createCore(
+    options,
+    async (): Promise<Server> => {
       const issuer = options.issuer as string
-      const { authorization, token } = options.endpoints ?? {}
-      if (authorization && token) return { authorization, token, ...options.endpoints, issuer }
-      const metadata = await discover(issuer, http)
+      const metadata = await discover(issuer, options)
       return {
         authorization: metadata.authorization_endpoint,
         token: metadata.token_endpoint,
@@ -228,196 +74,11 @@ export const createClient = (options: ClientOptions): Client => {
         ...options.endpoints,
         issuer,
         requireIss: metadata.authorization_response_iss_parameter_supported,
-      } as Server
-    })().catch((error: unknown) => {
-      server = undefined
-      throw error
-    })
-    return server
-  }
-
-  /** When the current access token counts as expired; set whenever the tokens change. */
-  let refreshAt = Infinity
-  const keep = (tokens: TokenSet | undefined, reason: ChangeReason) => {
-    const expiresAt = tokens?.expiresAt
-    // `leewaySeconds` early, but never earlier than half the token's life: a token that lives
-    // less than the leeway would otherwise be refreshed on every call.
-    refreshAt =
-      expiresAt === undefined
-        ? Infinity
-        : expiresAt - Math.min(leewaySeconds * 1000, (expiresAt - Date.now()) / 2)
-    store.set(tokens, reason)
-  }
-  const isExpired = () => Date.now() >= refreshAt
-
-  const createAuthorizeUrl = async (login: LoginOptions = {}): Promise<string> => {
-    const scope = login.scope ?? defaultScope
-    const audience = login.audience ?? options.audience
-    const extraParams = { ...options.authorizeParams, ...login.authorizeParams }
-    assertAuthorizeParams(extraParams)
-    const { authorization } = await resolveServer()
-    // Fresh secrets for every request, also after a failed one (RFC 9700 §2.1.1).
-    const codeVerifier = createCodeVerifier()
-    const codeChallenge = await createCodeChallenge(codeVerifier)
-    const state = createRandomState()
-    const nonce = hasOpenid(scope) ? createRandomState() : undefined
-    const url = authorizeUrl(
-      authorization,
-      {
-        client_id: clientId,
-        redirect_uri: redirectUri,
-        scope,
-        audience,
-        state,
-        nonce,
-        code_challenge: codeChallenge,
-      },
-      extraParams,
-    )
-    purgeExpiredTransactions(storage(), clientId, ttlMs)
-    saveTransaction(storage(), {
-      v: 1,
-      clientId,
-      state,
-      codeVerifier,
-      nonce,
-      redirectUri,
-      scope,
-      audience,
-      appState: login.appState,
-      createdAt: Date.now(),
-    })
-    return url
-  }
-
-  /** Removes the response parameters from the address bar, so a reload, a bookmark or a Referer never carries them. */
-  const cleanAddressBar = (href: string) => {
-    if (typeof location === 'undefined' || href !== location.href) return
-    const url = new URL(href)
-    for (const name of CALLBACK_PARAMS) url.searchParams.delete(name)
-    history.replaceState(history.state, '', url.href)
-  }
-
-  const handleRedirectCallback = async (
-    url: string | URL = location.href,
-  ): Promise<RedirectResult> => {
-    const href = String(url)
-    let params: CallbackParams
-    try {
-      params = parseCallbackUrl(href)
-    } finally {
-      // Before the first await (security.md rule 8), and also when the response is malformed.
-      if (isCallbackUrl(href)) cleanAddressBar(href)
-    }
-    // Only a response delivered at the redirect URI is ours to handle (RFC 8252 §7; security.md
-    // rule 18): a deep link or page elsewhere is refused without spending the pending login.
-    if (!sameEndpoint(href, redirectUri)) {
-      fail('invalid_callback', 'Response is not at redirectUri: handle it there only')
-    }
-    // Checked first, and the transaction is spent now: one exchange per code (RFC 6749 §10.12).
-    const transaction = takeTransaction(storage(), clientId, params.state, ttlMs)
-    const { issuer, token, requireIss } = await resolveServer()
-    if (params.iss === undefined ? requireIss : params.iss !== issuer) {
-      fail(
-        'issuer_mismatch',
-        `Response iss ${params.iss ?? 'missing'}, not ${issuer}: log in again`,
-      )
-    }
-    if (params.error) {
-      fail(
-        'authorization_error',
-        `Login refused (${quotableErrorCode(params.error)}): see errorDescription`,
-        {
-          error: params.error,
-          errorDescription: params.errorDescription,
-          errorUri: params.errorUri,
-        },
-      )
-    }
-    const tokens = await requestTokens(
-      token,
-      {
-        grant_type: 'authorization_code',
-        client_id: clientId,
-        code: params.code,
-        redirect_uri: transaction.redirectUri,
-        code_verifier: transaction.codeVerifier,
-      },
-      http,
-    )
-    // Any failure here discards the whole response (RFC 9700 §4.5.3.2): nothing is stored yet.
-    if (tokens.idToken) {
-      checkIdTokenClaims(tokens.idToken, issuer, clientId, leewaySeconds, transaction.nonce)
-    } else if (transaction.nonce) {
-      fail('invalid_id_token', 'No id_token for scope openid: check the server')
-    }
-    keep(tokens, 'login')
-    return { appState: transaction.appState, tokens }
-  }
-
-  const refresh = (current: TokenSet & { refreshToken: string }): Promise<string> => {
-    refreshing ??= (async () => {
-      if (Date.now() < retryNotBefore) throw retryError
-      const { issuer, token } = await resolveServer()
-      let next: TokenSet
-      try {
-        next = await requestTokens(
-          token,
-          { grant_type: 'refresh_token', client_id: clientId, refresh_token: current.refreshToken },
-          http,
-        )
-      } catch (error) {
-        if (!(error instanceof AuthError)) throw error
-        if (error.retryAfter) {
-          retryNotBefore = Date.now() + error.retryAfter * 1000
-          retryError = error
-        }
-        if (error.error !== 'invalid_grant') throw error
-        if (store.get() === current) keep(undefined, 'error')
-        return fail('login_required', 'Refresh token refused: log in again', { cause: error })
       }
-      // A late answer after logout or a new login must not bring the old session back.
-      if (store.get() !== current)
-        return fail('login_required', 'Logged out while refreshing: log in again')
-      if (next.idToken) {
-        try {
-          const claims = checkIdTokenClaims(next.idToken, issuer, clientId, leewaySeconds)
-          const before = current.idToken && decodeJwt(current.idToken).payload
-          // OIDC Core §12.2: a refreshed ID token is about the same user, for the same client.
-          if (before && (claims.sub !== before.sub || String(claims.aud) !== String(before.aud))) {
-            fail('invalid_id_token', 'Refreshed ID token names another user: log in again')
-          }
-        } catch (error) {
-          // Rule 14: the whole response is discarded, and with rotation the current refresh
-          // token is already spent, so nothing of the session is worth keeping.
-          keep(undefined, 'error')
-          throw error
-        }
-      }
-      // Rotation: keep the newest refresh token, or the current one when none came back.
-      keep(
-        {
-          ...next,
-          refreshToken: next.refreshToken ?? current.refreshToken,
-          idToken: next.idToken ?? current.idToken,
-        } as TokenSet,
-        'refresh',
-      )
-      return next.accessToken
-    })().finally(() => {
-      refreshing = undefined
-    })
-    return refreshing
-  }
-
-  const getAccessToken = async ({ forceRefresh }: GetAccessTokenOptions = {}): Promise<string> => {
-    const tokens = store.get()
-    if (tokens && !forceRefresh && !isExpired()) return tokens.accessToken
-    if (tokens?.refreshToken) return refresh(tokens as TokenSet & { refreshToken: string })
-    if (tokens && isExpired()) keep(undefined, 'expired')
-    return fail('login_required', 'No valid or refresh token: call login()')
-  }
-
+    },
+  )
+  const { clientId } = options
+  const fetchWith = (request: Request) => (options.fetch ?? fetch)(request)
   const apiOrigins = options.apiOrigins ?? [
     globalThis.location?.origin,
     /^https:\/\//.test(options.audience ?? '')
@@ -438,30 +99,34 @@ export const createClient = (options: ClientOptions): Client => {
     const send = async (req: Request, forceRefresh?: boolean) => {
       req.headers.set(
         'authorization',
-        `Bearer ${await getAccessToken({ forceRefresh: !!forceRefresh })}`,
+        `Bearer ${await client.getAccessToken({ forceRefresh: !!forceRefresh })}`,
       )
-      return fetchImpl(req)
+      return fetchWith(req)
     }
     const response = await send(request)
     // RFC 6750 §3.1: the API says the token is bad (revoked, rotated key): refresh once, retry once.
     return response.status === 401 &&
       /Bearer.*\berror="?invalid_token\b/is.test(response.headers.get('www-authenticate') ?? '') &&
-      store.get()?.refreshToken
+      client.getTokens()?.refreshToken
       ? send(spare, true)
       : response
   }
 
   const logout = async (logoutOptions: LogoutOptions = {}): Promise<void> => {
-    const tokens = store.get()
+    const tokens = client.getTokens()
     keep(undefined, 'logout')
     if (logoutOptions.localOnly) return
-    const { revocation, endSession } = await resolveServer()
+    // Auth0's logout and revocation paths, unless `endpoints` names others.
+    const {
+      revocation = domain && `https://${domain}/oauth/revoke`,
+      endSession = domain && `https://${domain}/v2/logout`,
+    } = await server()
     if (tokens?.refreshToken && revocation) {
       // Best effort (RFC 7009 §2.2.1): the local session is gone whatever the server answers.
       await postForm(
         revocation,
         { client_id: clientId, token: tokens.refreshToken, token_type_hint: 'refresh_token' },
-        http,
+        options,
       ).catch(() => {})
     }
     if (endSession) {
@@ -477,23 +142,5 @@ export const createClient = (options: ClientOptions): Client => {
     }
   }
 
-  return {
-    createAuthorizeUrl,
-    login: async (login = {}) => navigate(await createAuthorizeUrl(login), login.navigate),
-    isCallback: (url = location.href) => isCallbackUrl(url),
-    handleRedirectCallback,
-    getAccessToken,
-    getTokens: store.get,
-    getUser: () => {
-      const idToken = store.get()?.idToken
-      return idToken ? decodeJwt(idToken).payload : undefined
-    },
-    isAuthenticated: () => {
-      const tokens = store.get()
-      return !!tokens && (!isExpired() || !!tokens.refreshToken)
-    },
-    subscribe: store.subscribe,
-    fetch: authorizedFetch,
-    logout,
-  }
+  return { ...client, fetch: authorizedFetch, logout }
 }

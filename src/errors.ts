@@ -65,7 +65,7 @@ export class AuthError extends Error {
 
   /**
    * @param message The cause and the fix, for a human; ` [code]` is appended.
-   * @param details What the server said; only the details that are set become properties.
+   * @param details What the server said; each detail becomes a property.
    */
   constructor(
     /** Stable, machine-readable reason. */
@@ -74,11 +74,7 @@ export class AuthError extends Error {
     details?: AuthErrorDetails,
   ) {
     super(`${message} [${code}]`, details)
-    // Only what the server said: a detail left out is no property at all, not an `undefined` one.
-    for (const key in details) {
-      const value = details[key as keyof AuthErrorDetails]
-      if (value !== undefined) (this as Record<string, unknown>)[key] = value
-    }
+    Object.assign(this, details)
   }
 }
 
@@ -107,7 +103,14 @@ export const quotableErrorCode = (error: string): string =>
 export const isAuthError = (value: unknown): value is AuthError =>
   (value as AuthError | null)?.name === 'AuthError' && typeof (value as AuthError).code === 'string'
 
-/** Throws an {@link AuthError}; as a call, it also fits where an expression is expected. */
+/**
+ * Throws an {@link AuthError} with the details that are set; as a call, it also fits where an
+ * expression is expected. `details` must be a fresh object: its undefined members are removed.
+ */
 export function fail(code: AuthErrorCode, message: string, details?: AuthErrorDetails): never {
+  // A detail the server did not send becomes no property at all, not an `undefined` one.
+  for (const key in details) {
+    if (details[key as 'cause'] === undefined) delete details[key as 'cause']
+  }
   throw new AuthError(code, message, details)
 }

@@ -38,11 +38,12 @@ export interface DecodedJwt {
   payload: JwtClaims
 }
 
-const decodeObject = (part: string | undefined): Record<string, unknown> => {
-  const value: unknown = JSON.parse(base64urlDecodeText(part ?? ''))
-  if (!value || typeof value !== 'object' || Array.isArray(value))
-    throw new TypeError('not an object')
-  return value as Record<string, unknown>
+/** A JSON object from a base64url part; anything else (an array, a string, null) is undefined. */
+const decodeObject = (part: string) => {
+  const value: unknown = JSON.parse(base64urlDecodeText(part))
+  return value && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined
 }
 
 /**
@@ -59,12 +60,14 @@ const decodeObject = (part: string | undefined): Record<string, unknown> => {
  */
 export const decodeJwt = (jwt: string): DecodedJwt => {
   const parts = jwt.split('.')
+  let header: DecodedJwt['header'] | undefined
+  let payload: JwtClaims | undefined
   try {
-    if (parts.length !== 3) throw new TypeError('not three parts')
-    return { header: decodeObject(parts[0]), payload: decodeObject(parts[1]) }
+    if (parts.length === 3) [header, payload] = parts.slice(0, 2).map(decodeObject)
   } catch (cause) {
-    fail('invalid_id_token', 'Not a JWT: check what the server sent', {
-      cause,
-    })
+    fail('invalid_id_token', 'Not a JWT: check what the server sent', { cause })
   }
+  return header && payload
+    ? { header, payload }
+    : fail('invalid_id_token', 'Not a JWT: check what the server sent')
 }

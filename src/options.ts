@@ -76,14 +76,6 @@ export interface ClientOptions {
   apiOrigins?: string[]
 }
 
-const refuse = (option: string, problem: string): never =>
-  fail('invalid_config', `Option ${option} ${problem}`)
-
-/** https, or http on a loopback host (a developer's machine). */
-const assertSecureUrl = (option: string, value: string): void => {
-  if (!isSecureUrl(value)) refuse(option, 'must be https (or http on localhost)')
-}
-
 /**
  * Checks the options once, at {@link createClient}, so a mistake shows at start-up with the
  * option's name rather than halfway through a login.
@@ -91,27 +83,25 @@ const assertSecureUrl = (option: string, value: string): void => {
  * @throws {@link AuthError} `invalid_config`.
  */
 export const assertClientOptions = (options: ClientOptions): void => {
-  if (!options?.clientId || typeof options.clientId !== 'string') {
-    refuse('clientId', 'is required')
-  }
-  if (options.domain && options.issuer) refuse('domain', 'conflicts with issuer: pass one')
-  if (options.domain) {
-    if (!/^(https:\/\/)?[a-z\d.-]+(:\d+)?\/?$/i.test(options.domain)) {
-      refuse('domain', 'must be a host like tenant.auth0.com')
-    }
-  } else if (!options.issuer) refuse('issuer', 'or domain is required')
-  else assertSecureUrl('issuer', options.issuer)
+  const refuse = (option: string, problem: string) =>
+    fail('invalid_config', `Option ${option} ${problem}`)
+  const secure = 'must be https (or http on localhost)'
+  const { clientId, domain, issuer, redirectUri } = options ?? {}
+  if (!clientId || typeof clientId !== 'string') refuse('clientId', 'is required')
+  if (domain) {
+    if (issuer || !/^(https:\/\/)?[a-z\d.-]+(:\d+)?\/?$/i.test(domain))
+      refuse('domain', 'must be a host like tenant.auth0.com, without issuer')
+  } else if (!isSecureUrl(issuer)) refuse('issuer', `(or domain) ${secure}`)
   for (const [name, value] of Object.entries(options.endpoints ?? {})) {
-    if (value) assertSecureUrl(`endpoints.${name}`, value)
+    if (value && !isSecureUrl(value)) refuse(`endpoints.${name}`, secure)
   }
-  const { redirectUri } = options
   if (
     typeof redirectUri !== 'string' ||
     redirectUri.includes('#') ||
     // A native app's private-use scheme must be reverse DNS, so it names its owner (RFC 8252 §7.1).
     !(isSecureUrl(redirectUri) || /^[a-z][\w+-]*\.[\w+.-]+:/i.test(redirectUri))
   ) {
-    refuse('redirectUri', 'must be https (or http on localhost) or com.example.app:/path, no #')
+    refuse('redirectUri', `${secure} or com.example.app:/path, no #`)
   }
   for (const option of ['timeoutMs', 'leewaySeconds', 'transactionTtlSeconds'] as const) {
     const value = options[option]

@@ -1,4 +1,5 @@
-import { AuthError, fail } from './errors.js'
+import { defined } from './defined.js'
+import { AuthError, isAuthError } from './errors.js'
 
 /** How latchkey talks to the authorization server. */
 export interface RequestOptions {
@@ -16,9 +17,6 @@ export interface JsonResponse {
   json: unknown
 }
 
-/** setTimeout's largest delay (a signed 32-bit int); a larger one fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1
-
 /**
  * Sends one request to the authorization server and reads the whole body within a time limit.
  * It asks for JSON: discovery, token and revocation endpoints all answer in JSON (RFC 7009
@@ -32,50 +30,57 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 export const requestJson = async (
   url: string,
   init: RequestInit,
-  { fetch: fetchImpl = globalThis.fetch, timeoutMs = 10_000 }: RequestOptions = {},
+  { fetch: fetchImpl = fetch, timeoutMs = 10_000 }: RequestOptions = {},
 ): Promise<JsonResponse> => {
   const controller = new AbortController()
   let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => {
-        controller.abort()
-        reject(
-          new AuthError(
-            'timeout',
-            `No answer from ${url} in ${timeoutMs} ms: retry or raise timeoutMs`,
-          ),
-        )
-      },
-      Math.min(timeoutMs, MAX_TIMER_MS),
-    )
-  })
-  const exchange = async (): Promise<JsonResponse> => {
-    const response = await fetchImpl(url, {
-      ...init,
-      headers: { accept: 'application/json' },
-      redirect: 'error',
-      credentials: 'omit',
-      cache: 'no-store',
-      referrerPolicy: 'no-referrer',
-      signal: controller.signal,
-    })
-    // A fetch that ignores the signal may still answer after the limit: leave that body unread.
-    controller.signal.throwIfAborted()
-    const text = await response.text()
-    let json: unknown
-    try {
-      json = JSON.parse(text)
-    } catch {}
-    return { response, json }
-  }
   try {
-    return await Promise.race([exchange(), timeout])
+    return await Promise.race([
+      (async () => {
+        const response = await fetchImpl(url, {
+          ...init,
+          headers: { accept: 'application/json' },
+          redirect: 'error',
+          credentials: 'omit',
+          cache: 'no-store',
+          referrerPolicy: 'no-referrer',
+          signal: controller.signal,
+        })
+        // A fetch that ignores the signal may still answer after the limit: leave that body unread.
+        controller.signal.throwIfAborted()
+        const text = await response.text()
+        let json: unknown
+        try {
+          json = JSON.parse(text)
+        } catch {}
+        return { response, json }
+      })(),
+      new Promise<never>((_, reject) => {
+        // setTimeout's largest delay is 2^31-1 ms: a larger one would fire at once.
+        timer = setTimeout(
+          () => {
+            controller.abort()
+            reject(
+              new AuthError(
+                'timeout',
+                `No answer from ${url} in ${timeoutMs} ms: retry or raise timeoutMs`,
+              ),
+            )
+          },
+          Math.min(timeoutMs, 2 ** 31 - 1),
+        )
+      }),
+    ])
   } catch (cause) {
-    if ((cause as AuthError | undefined)?.code === 'timeout') throw cause
-    fail('network_error', `${url} unreachable (offline, CORS, redirect?): check URL and CORS`, {
-      cause,
-    })
+    throw isAuthError(cause)
+      ? cause
+      : new AuthError(
+          'network_error',
+          `${url} unreachable (offline, CORS, redirect?): check URL and CORS`,
+          {
+            cause,
+          },
+        )
   } finally {
     clearTimeout(timer)
   }
@@ -91,8 +96,9 @@ export const postForm = (
   url: string,
   params: Record<string, string | undefined>,
   options?: RequestOptions,
-): Promise<JsonResponse> => {
-  const body = new URLSearchParams()
-  for (const [name, value] of Object.entries(params)) if (value) body.set(name, value)
-  return requestJson(url, { method: 'POST', body }, options)
-}
+): Promise<JsonResponse> =>
+  requestJson(
+    url,
+    { method: 'POST', body: new URLSearchParams(defined<Record<string, string>>(params)) },
+    options,
+  )

@@ -1,3 +1,4 @@
+import { defined } from './defined.js'
 import { fail, quotableErrorCode } from './errors.js'
 import { postForm, type RequestOptions } from './request.js'
 import type { TokenSet } from './token-store.js'
@@ -30,20 +31,11 @@ export interface RefreshRequest {
   audience?: string
 }
 
-/** Reads `Retry-After` as seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
-const retryAfterSeconds = (value: string | null, now: number): number | undefined => {
-  if (!value) return undefined
-  const seconds = /^\d+$/.test(value) ? +value : (Date.parse(value) - now) / 1000
-  return seconds >= 0 ? Math.ceil(seconds) : undefined
-}
-
-const asString = (value: unknown): string | undefined =>
-  typeof value === 'string' && value ? value : undefined
-
 /**
  * POSTs a grant to the token endpoint as a form and checks the answer (RFC 6749 §5.1): status
  * 200, a JSON object, a non-empty `access_token`, `token_type` Bearer. An `expires_in` that is not
- * a positive finite number means the expiry is unknown.
+ * a positive finite number means the expiry is unknown. `Retry-After` (RFC 9110 §10.2.3), as
+ * seconds or an HTTP date, is kept on the error.
  *
  * @throws {@link AuthError} `token_error` for an OAuth error answer (RFC 6749 §5.2), else
  * `invalid_response`, `network_error` or `timeout`.
@@ -55,40 +47,55 @@ export const requestTokens = async (
 ): Promise<TokenSet> => {
   const { response, json } = await postForm(tokenEndpoint, grant, options)
   const now = Date.now()
-  const status = response.status
+  const { status, headers } = response
   // A body that is not a JSON object (null, an array, a number) reads as one with no members.
   const answer: Record<string, unknown> = Object(json)
-  const retryAfter = retryAfterSeconds(response.headers.get('retry-after'), now)
-  const error = asString(answer.error)
+  const text = (name: string) =>
+    typeof answer[name] === 'string' && answer[name] ? (answer[name] as string) : undefined
+  const retryAfterHeader = headers.get('retry-after') ?? ''
+  const wait = Math.ceil(
+    /^\d+$/.test(retryAfterHeader)
+      ? +retryAfterHeader
+      : (Date.parse(retryAfterHeader) - now) / 1000,
+  )
+  const retryAfter = wait >= 0 ? wait : undefined
+  const error = text('error')
   if (status !== 200 && error) {
-    const errorDescription = asString(answer.error_description)?.slice(0, 500)
     fail(
       'token_error',
       `Token endpoint refused (${status} ${quotableErrorCode(error)}): see errorDescription`,
-      { error, status, errorDescription, retryAfter },
+      {
+        error,
+        status,
+        errorDescription: text('error_description')?.slice(0, 500),
+        retryAfter,
+      },
     )
   }
-  const accessToken = asString(answer.access_token)
-  if (status !== 200 || !accessToken || asString(answer.token_type)?.toLowerCase() !== 'bearer') {
+  const accessToken = text('access_token')
+  if (status !== 200 || !accessToken || text('token_type')?.toLowerCase() !== 'bearer') {
     fail(
       'invalid_response',
       `Token endpoint sent no Bearer token (${status}): check its URL and logs`,
-      { status, retryAfter },
+      {
+        status,
+        retryAfter,
+      },
     )
   }
-  const tokens: TokenSet = { accessToken, tokenType: 'Bearer' }
   const expiresIn = answer.expires_in
   const expiresAt = now + (expiresIn as number) * 1000
-  if (typeof expiresIn === 'number' && expiresIn > 0 && expiresAt < Infinity) {
-    tokens.expiresAt = expiresAt
-  }
-  const refreshToken = asString(answer.refresh_token)
-  const idToken = asString(answer.id_token)
-  const scope = asString(answer.scope)
-  if (refreshToken) tokens.refreshToken = refreshToken
-  if (idToken) tokens.idToken = idToken
-  if (scope) tokens.scope = scope
-  return tokens
+  return defined<TokenSet>({
+    accessToken,
+    tokenType: 'Bearer',
+    expiresAt:
+      typeof expiresIn === 'number' && expiresIn > 0 && expiresAt < Infinity
+        ? expiresAt
+        : undefined,
+    refreshToken: text('refresh_token'),
+    idToken: text('id_token'),
+    scope: text('scope'),
+  })
 }
 
 /**

@@ -40,7 +40,7 @@ const PREFIX = 'latchkey.tx.'
 
 const read = (storage: TransactionStorage, key: string): Transaction | undefined => {
   try {
-    const record = JSON.parse(storage.getItem(key) ?? '') as Transaction
+    const record = JSON.parse(storage.getItem(key) as string) as Transaction | null
     return record?.v === 1 ? record : undefined
   } catch {
     return undefined

@@ -1,6 +1,8 @@
 import vm from 'node:vm'
 import { describe, expect, test } from 'vitest'
+import { fail } from '../../src/errors'
 import { AuthError, isAuthError } from '../../src/index'
+import { thrown } from '../support/fakes'
 
 describe('AuthError', () => {
   test('carries code, name, message with the code, and the server details', () => {
@@ -30,11 +32,17 @@ describe('AuthError', () => {
   })
 
   test('details left out are not own properties', () => {
-    const error = new AuthError('timeout', 'slow', { status: undefined })
+    const error = new AuthError('timeout', 'slow')
     for (const key of ['error', 'errorDescription', 'errorUri', 'status', 'retryAfter']) {
       expect(Object.hasOwn(error, key)).toBe(false)
     }
     expect(error.cause).toBeUndefined()
+  })
+
+  test("latchkey's own errors drop the details the server did not send", () => {
+    const error = thrown(() => fail('token_error', 'refused', { error: 'x', status: undefined }))
+    expect(error).toMatchObject({ code: 'token_error', error: 'x' })
+    expect(Object.hasOwn(error as object, 'status')).toBe(false)
   })
 
   test('rule 17: JSON.stringify shows code and details, not the message or stack', () => {
