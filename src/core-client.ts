@@ -24,7 +24,7 @@ import {
   type TokenListener,
   type TokenSet,
 } from './token-store.js'
-import { purgeExpiredTransactions, saveTransaction, takeTransaction } from './transaction.js'
+import { saveTransaction, takeTransaction } from './transaction.js'
 
 /** Per-login choices; each overrides the client option of the same name for this login only. */
 export interface LoginOptions {
@@ -231,19 +231,21 @@ export const createCore = (
       },
       extraParams,
     )
-    purgeExpiredTransactions(storage(), clientId, ttlMs)
-    saveTransaction(storage(), {
-      v: 1,
+    saveTransaction(
+      storage(),
       clientId,
-      state,
-      codeVerifier,
-      nonce,
-      redirectUri,
-      scope,
-      audience,
-      appState: login.appState,
-      createdAt: Date.now(),
-    })
+      {
+        state,
+        codeVerifier,
+        nonce,
+        redirectUri,
+        scope,
+        audience,
+        appState: login.appState,
+        createdAt: Date.now(),
+      },
+      ttlMs,
+    )
     return url
   }
 

@@ -4,21 +4,14 @@ import { fail } from './errors.js'
  * The part of the Web Storage interface the transaction store needs. `sessionStorage` fits; so
  * does any object with these members (a native shell's own store, a test double).
  */
-export type TransactionStorage = Pick<
-  Storage,
-  'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'
->
+export type TransactionStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
 
 /**
  * What one authorization request must remember until its response comes back. It lives in
  * storage (the page is gone during the redirect) and holds no token, only one-time secrets.
  */
 export interface Transaction {
-  /** Record version: a record of another version is never trusted. */
-  v: 1
-  /** The client that started it; other clients' transactions are never used. */
-  clientId: string
-  /** The `state` sent, also the storage key. */
+  /** The `state` sent; a response is matched to its transaction by it. */
   state: string
   /** The PKCE `code_verifier` (RFC 7636 §4.1); the token request sends it. */
   codeVerifier: string
@@ -36,49 +29,43 @@ export interface Transaction {
   createdAt: number
 }
 
-const PREFIX = 'latchkey.tx.'
-
-const read = (storage: TransactionStorage, key: string): Transaction | undefined => {
-  try {
-    const record = JSON.parse(storage.getItem(key) as string) as Transaction | null
-    return record?.v === 1 ? record : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /**
- * Removes every stored transaction of this client older than `ttlMs` (or of unprovable age) and
- * every unreadable one, and returns how many live ones are left. Other clients' transactions are
- * theirs to purge: their TTL may be longer.
+ * Each client keeps its pending logins as one JSON array under this prefix and its client id.
+ * The `1` is the record version: records of another version are simply not found.
  */
-export const purgeExpiredTransactions = (
-  storage: TransactionStorage,
-  clientId: string,
-  ttlMs: number,
-  now = Date.now(),
-): number => {
-  let live = 0
-  // Walk backwards: removing an item shifts the indexes of the ones after it.
-  for (let i = storage.length; i--; ) {
-    const key = storage.key(i)
-    if (!key?.startsWith(PREFIX)) continue
-    const record = read(storage, key)
-    if (record && record.clientId !== clientId) continue
-    if (record && now - record.createdAt <= ttlMs) live++
-    else storage.removeItem(key)
+const PREFIX = 'latchkey.tx1.'
+
+/** The client's stored transactions; unreadable storage counts as none. */
+const read = (storage: TransactionStorage, clientId: string): Transaction[] => {
+  try {
+    const records: unknown = JSON.parse(storage.getItem(PREFIX + clientId) as string)
+    return Array.isArray(records) ? records : []
+  } catch {
+    return []
   }
-  return live
 }
 
+/** Live: younger than `ttlMs`. A record that cannot prove its age (no numeric `createdAt`) is not. */
+const isLive = (record: Transaction | null, ttlMs: number, now: number) =>
+  now - (record?.createdAt as number) <= ttlMs
+
 /**
- * Stores a transaction under its state.
+ * Stores a transaction beside this client's live ones; expired and unreadable ones are dropped
+ * (security.md rule 10). Other clients' transactions live under their own key: their TTL may
+ * be longer.
  *
  * @throws {@link AuthError} `invalid_config` when the storage refuses the write.
  */
-export const saveTransaction = (storage: TransactionStorage, transaction: Transaction): void => {
+export const saveTransaction = (
+  storage: TransactionStorage,
+  clientId: string,
+  transaction: Transaction,
+  ttlMs: number,
+  now = Date.now(),
+): void => {
+  const records = read(storage, clientId).filter((record) => isLive(record, ttlMs, now))
   try {
-    storage.setItem(PREFIX + transaction.state, JSON.stringify(transaction))
+    storage.setItem(PREFIX + clientId, JSON.stringify([...records, transaction]))
   } catch (cause) {
     fail('invalid_config', 'Storage refused the login: check it and that appState is JSON', {
       cause,
@@ -88,10 +75,10 @@ export const saveTransaction = (storage: TransactionStorage, transaction: Transa
 
 /**
  * Finds the transaction for a returned `state` and removes it, so each state is used once
- * (RFC 6749 §10.12). The state is looked up as an exact storage key and compared again byte for
- * byte: no trimming, case folding or normalisation.
+ * (RFC 6749 §10.12). The state is compared byte for byte: no trimming, case folding or
+ * normalisation. Expired transactions are dropped on the way.
  *
- * @throws {@link AuthError} `state_mismatch` when other transactions of this client exist (a
+ * @throws {@link AuthError} `state_mismatch` when other live transactions of this client exist (a
  * forged or stale response), `missing_transaction` when none does (another tab, cleared storage,
  * a callback used twice), `transaction_expired` when older than `ttlMs`.
  */
@@ -102,20 +89,21 @@ export const takeTransaction = (
   ttlMs: number,
   now = Date.now(),
 ): Transaction => {
-  const key = PREFIX + state
-  const record = read(storage, key)
-  if (record?.state === state && record.clientId === clientId) {
-    storage.removeItem(key)
-    if (now - record.createdAt > ttlMs) {
-      fail('transaction_expired', 'Login took over transactionTtlSeconds: log in again')
-    }
-    return record
+  const records = read(storage, clientId)
+  const found = records.find((record) => record?.state === state)
+  const others = records.filter((record) => record !== found && isLive(record, ttlMs, now))
+  if (others.length) storage.setItem(PREFIX + clientId, JSON.stringify(others))
+  else storage.removeItem(PREFIX + clientId)
+  if (!found) {
+    return others.length
+      ? fail('state_mismatch', 'state matches no pending login (CSRF?): log in again')
+      : fail(
+          'missing_transaction',
+          'No pending login (other tab, cleared storage, reused URL?): log in again',
+        )
   }
-  if (purgeExpiredTransactions(storage, clientId, ttlMs, now)) {
-    fail('state_mismatch', 'state matches no pending login (CSRF?): log in again')
+  if (!isLive(found, ttlMs, now)) {
+    fail('transaction_expired', 'Login took over transactionTtlSeconds: log in again')
   }
-  fail(
-    'missing_transaction',
-    'No pending login (other tab, cleared storage, reused URL?): log in again',
-  )
+  return found
 }
