@@ -25,23 +25,54 @@ const s256 = async (verifier: string): Promise<string> => {
     .replace(/=+$/, '')
 }
 
+/** The transactions in a value latchkey wrote: a JSON array; anything else counts as none. */
+const transactionsIn = (value: string | null): Transaction[] => {
+  try {
+    const parsed: unknown = JSON.parse(value ?? '[]')
+    return Array.isArray(parsed)
+      ? parsed.filter((record) => record && typeof record === 'object')
+      : []
+  } catch {
+    return []
+  }
+}
+
 /**
- * A `storage` for latchkey: sessionStorage, recording each transaction as it is written (with
- * its code verifier, a one-time secret that is fine to show) and as it is removed.
+ * A `storage` for latchkey: sessionStorage, recording each transaction as it is added (with
+ * its code verifier, a one-time secret that is fine to show) and as it is removed. latchkey
+ * keeps all of a client's pending logins as one array under one key, so each write is compared
+ * with what the key held before: the newest record added is shown, and those gone are noted.
  */
 export const observeStorage = (timeline: Timeline, storage: Storage): TransactionStorage => ({
   getItem: (key) => storage.getItem(key),
   setItem(key, value) {
-    storage.setItem(key, value)
     // latchkey writes nothing but login transactions through this option.
-    const transaction = JSON.parse(value) as Transaction
+    const before = new Set(transactionsIn(storage.getItem(key)).map((record) => record.state))
+    storage.setItem(key, value)
+    const records = transactionsIn(value)
+    const after = new Set(records.map((record) => record.state))
+    const removed = [...before].filter((state) => !after.has(state))
+    if (removed.length) {
+      timeline.add({
+        kind: 'transaction-removed',
+        title: `${removed.length === 1 ? 'Transaction' : `${removed.length} transactions`} removed from sessionStorage`,
+        note: 'Used once (or expired): a second response with that state would fail. The pending logins left stay under the key.',
+        fields: textFields([
+          ['key', key],
+          ['pending', String(records.length)],
+        ]),
+      })
+    }
+    const transaction = records.filter((record) => !before.has(record.state)).at(-1)
+    if (!transaction) return
     timeline.add({
       kind: 'transaction',
       title: 'Transaction saved in sessionStorage',
-      note: 'Kept for the return trip, keyed by state. The code_verifier leaves this tab only in the token request.',
+      note: "Kept for the return trip in this client's list of pending logins, found again by state. The code_verifier leaves this tab only in the token request.",
       fields: [
         ...textFields([
           ['key', key],
+          ['pending', String(records.length)],
           ['code_verifier', transaction.codeVerifier],
           ['state', transaction.state],
           ['nonce', transaction.nonce],
@@ -57,13 +88,9 @@ export const observeStorage = (timeline: Timeline, storage: Storage): Transactio
     timeline.add({
       kind: 'transaction-removed',
       title: 'Transaction removed from sessionStorage',
-      note: 'Used once (or expired): a second response with this state would fail with missing_transaction.',
+      note: 'Used once (or expired), and no other login of this client is pending, so the key is gone: a second response with this state would fail with missing_transaction.',
       fields: textFields([['key', key]]),
     })
-  },
-  key: (index) => storage.key(index),
-  get length() {
-    return storage.length
   },
 })
 

@@ -41,8 +41,7 @@ const RESERVED =
  */
 export const assertAuthorizeParams = (params: AuthorizeParams = {}): void => {
   for (const name of Object.keys(params)) {
-    if (RESERVED.test(name))
-      fail('invalid_config', `authorizeParams.${name} is reserved: remove it`)
+    if (RESERVED.test(name)) fail('invalid_config', `Reserved authorizeParams.${name}: remove it`)
   }
 }
 

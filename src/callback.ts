@@ -61,18 +61,18 @@ export const isCallbackUrl = (url: string | URL): boolean => {
  */
 export const parseCallbackUrl = (url: string | URL): CallbackParams => {
   if (!isCallbackUrl(url)) {
-    fail('not_a_callback', 'No OAuth response in the URL: call this at redirectUri')
+    fail('not_a_callback', 'No OAuth response in URL: call at redirectUri')
   }
   const query = new URL(url).searchParams
   const get = (name: string): string | undefined => {
     const values = query.getAll(name).filter(Boolean)
-    if (values[1]) fail('invalid_callback', `Repeated ${name} in the response: log in again`)
+    if (values[1]) fail('invalid_callback', `Repeated ${name}: log in again`)
     return values[0]
   }
   const code = get('code')
   const error = get('error')
   const errorUri = query.get('error_uri')
-  if (code && error) fail('invalid_callback', 'Response has code and error: log in again')
+  if (code && error) fail('invalid_callback', 'Both code and error: log in again')
   return defined<CallbackParams>({
     state: get('state') as string,
     code,

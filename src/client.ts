@@ -1,5 +1,4 @@
-import { type CoreClient, createCore, type Server } from './core-client.js'
-import { discover } from './discovery.js'
+import { type CoreClient, createCore } from './core-client.js'
 import { fail } from './errors.js'
 import type { ClientOptions, Navigate } from './options.js'
 import { withQuery } from './query.js'
@@ -61,22 +60,7 @@ export interface Client extends CoreClient {
  * ```
  */
 export const createClient = (options: ClientOptions): Client => {
-  const { client, server, keep, navigate, domain } = createCore(
-    options,
-    async (): Promise<Server> => {
-      const issuer = options.issuer as string
-      const metadata = await discover(issuer, options)
-      return {
-        authorization: metadata.authorization_endpoint,
-        token: metadata.token_endpoint,
-        endSession: metadata.end_session_endpoint,
-        revocation: metadata.revocation_endpoint,
-        ...options.endpoints,
-        issuer,
-        requireIss: metadata.authorization_response_iss_parameter_supported,
-      }
-    },
-  )
+  const { client, server, keep, navigate, domain } = createCore(options)
   const { clientId } = options
   const fetchWith = (request: Request) => (options.fetch ?? fetch)(request)
   const apiOrigins = options.apiOrigins ?? [
@@ -93,7 +77,7 @@ export const createClient = (options: ClientOptions): Client => {
     const request = new Request(input, init)
     const { origin } = new URL(request.url)
     if (!apiOrigins.includes(origin)) {
-      fail('invalid_config', `Token not sent to ${origin}: add it to apiOrigins`)
+      fail('invalid_config', `${origin} not in apiOrigins: add it`)
     }
     const spare = request.clone()
     const send = async (req: Request, forceRefresh?: boolean) => {

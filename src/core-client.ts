@@ -6,6 +6,7 @@ import {
   parseCallbackUrl,
 } from './callback.js'
 import { defined } from './defined.js'
+import { discover } from './discovery.js'
 import { type AuthError, fail, quotableErrorCode } from './errors.js'
 import { checkIdTokenClaims } from './id-token.js'
 import { decodeJwt, type JwtClaims } from './jwt.js'
@@ -54,10 +55,7 @@ export interface GetAccessTokenOptions {
   forceRefresh?: boolean
 }
 
-/**
- * The login and token lifecycle every latchkey client has: what `createClient` from
- * `latchkey/core` returns, and the base of the full {@link Client}.
- */
+/** The login and token lifecycle of a {@link Client}. */
 export interface CoreClient {
   /**
    * Starts a login: stores a new transaction (fresh `state`, `nonce` and PKCE verifier) and
@@ -125,10 +123,10 @@ export interface Server {
   requireIss?: boolean | undefined
 }
 
-/** What the full client builds on: the core client and the parts of it that logout and fetch use. */
+/** What {@link createClient} builds on: the lifecycle and the parts of it that logout and fetch use. */
 export interface CoreParts {
   client: CoreClient
-  /** The server, resolved once (by discovery, when the full client passed `discoverServer`). */
+  /** The server: from `domain` or `endpoints`, else discovered once (again after a failure). */
   server: () => Server | Promise<Server>
   /** Replaces the tokens and tells the subscribers why. */
   keep: (tokens: TokenSet | undefined, reason: ChangeReason) => void
@@ -145,16 +143,12 @@ const sameEndpoint = (a: string, b: string) => {
 }
 
 /**
- * Builds a client's login and token lifecycle. Without `discoverServer` the endpoints must come
- * from `domain` or `endpoints`; with it, they are discovered once, on first use, and discovery
- * is tried again after a failure.
+ * Builds a client's login and token lifecycle: the part of {@link createClient} that every login
+ * needs, kept apart from `fetch` and `logout`.
  *
  * @throws {@link AuthError} `invalid_config` naming the option at fault.
  */
-export const createCore = (
-  options: ClientOptions,
-  discoverServer?: () => Promise<Server>,
-): CoreParts => {
+export const createCore = (options: ClientOptions): CoreParts => {
   // Requests are built here from their protocol parameter names (authorizeUrl, requestTokens),
   // so an app that uses a client does not also carry the camelCase wrappers (buildAuthorizeUrl,
   // exchangeCode, refreshTokens). `options` doubles as the request options: `fetch`, `timeoutMs`.
@@ -174,18 +168,25 @@ export const createCore = (
         issuer: `${base}/`,
       }
     : { ...options.endpoints, issuer: options.issuer as string }
-  const complete = known.authorization && known.token
-  if (!(complete || discoverServer)) {
-    fail('invalid_config', 'Option endpoints needs authorization and token here: add them')
-  }
   let discovered: Promise<Server> | undefined
+  /** Endpoints from `domain`, from `endpoints`, or from discovery: fetched once, shared, retried after a failure. */
   const server = () =>
-    complete
+    known.authorization && known.token
       ? known
-      : (discovered ??= (discoverServer as () => Promise<Server>)().catch((error: unknown) => {
-          discovered = undefined
-          throw error
-        }))
+      : (discovered ??= discover(known.issuer, options).then(
+          (metadata): Server => ({
+            authorization: metadata.authorization_endpoint,
+            token: metadata.token_endpoint,
+            endSession: metadata.end_session_endpoint,
+            revocation: metadata.revocation_endpoint,
+            ...known,
+            requireIss: metadata.authorization_response_iss_parameter_supported,
+          }),
+          (error: unknown) => {
+            discovered = undefined
+            throw error
+          },
+        ))
   let refreshing: Promise<string> | undefined
   let retryNotBefore = 0
   let retryError: AuthError | undefined
@@ -268,16 +269,13 @@ export const createCore = (
     // Only a response delivered at the redirect URI is ours to handle (RFC 8252 §7; security.md
     // rule 18): a deep link or page elsewhere is refused without spending the pending login.
     if (!sameEndpoint(href, redirectUri)) {
-      fail('invalid_callback', 'Response is not at redirectUri: handle it there only')
+      fail('invalid_callback', 'Not at redirectUri: handle it there')
     }
     // Checked first, and the transaction is spent now: one exchange per code (RFC 6749 §10.12).
     const transaction = takeTransaction(storage(), clientId, params.state, ttlMs)
     const { issuer, token, requireIss } = await server()
     if (params.iss === undefined ? requireIss : params.iss !== issuer) {
-      fail(
-        'issuer_mismatch',
-        `Response iss ${params.iss ?? 'missing'}, not ${issuer}: log in again`,
-      )
+      fail('issuer_mismatch', `iss ${params.iss ?? 'missing'}, expected ${issuer}: log in again`)
     }
     if (params.error) {
       fail(
@@ -305,7 +303,7 @@ export const createCore = (
     if (tokens.idToken) {
       checkIdTokenClaims(tokens.idToken, issuer, clientId, leewaySeconds, transaction.nonce)
     } else if (transaction.nonce) {
-      fail('invalid_id_token', 'No id_token for scope openid: check the server')
+      fail('invalid_id_token', 'No id_token for openid: check server')
     }
     keep(tokens, 'login')
     return { appState: transaction.appState, tokens }
@@ -333,15 +331,14 @@ export const createCore = (
         return fail('login_required', 'Refresh token refused: log in again', { cause: error })
       }
       // A late answer after logout or a new login must not bring the old session back.
-      if (store.get() !== current)
-        fail('login_required', 'Logged out while refreshing: log in again')
+      if (store.get() !== current) fail('login_required', 'Logged out during refresh: log in again')
       if (next.idToken) {
         try {
           const claims = checkIdTokenClaims(next.idToken, issuer, clientId, leewaySeconds)
           const before = current.idToken && decodeJwt(current.idToken).payload
           // OIDC Core §12.2: a refreshed ID token is about the same user, for the same client.
           if (before && (claims.sub !== before.sub || String(claims.aud) !== String(before.aud))) {
-            fail('invalid_id_token', 'Refreshed ID token names another user: log in again')
+            fail('invalid_id_token', 'ID token changed user: log in again')
           }
         } catch (error) {
           // Rule 14: the whole response is discarded, and with rotation the current refresh

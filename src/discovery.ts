@@ -46,11 +46,9 @@ export const discover = async (
     typeof metadata?.authorization_endpoint !== 'string' ||
     typeof metadata.token_endpoint !== 'string'
   ) {
-    fail(
-      'invalid_response',
-      `No endpoints at ${url} (${response.status}): check issuer or pass endpoints`,
-      { status: response.status },
-    )
+    fail('invalid_response', `No metadata at ${url} (${response.status}): check issuer`, {
+      status: response.status,
+    })
   }
   for (const name of [
     'authorization_endpoint',
@@ -60,11 +58,11 @@ export const discover = async (
   ]) {
     // The verifier, the code and the tokens go to these: a document that sends them over plain http is refused.
     if (metadata[name] !== undefined && !isSecureUrl(metadata[name])) {
-      fail('invalid_response', `Discovery ${name} is not https: fix the server`)
+      fail('invalid_response', `${name} is not https: fix server`)
     }
   }
   if (metadata.issuer !== issuer) {
-    fail('issuer_mismatch', `Discovery says issuer ${metadata.issuer}: set issuer to that`)
+    fail('issuer_mismatch', `Metadata issuer is ${metadata.issuer}: use that`)
   }
   const methods = metadata.code_challenge_methods_supported
   if (Array.isArray(methods) && methods.length && !methods.includes('S256')) {

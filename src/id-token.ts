@@ -15,8 +15,7 @@ export interface IdTokenExpectations {
   now?: number
 }
 
-const refuse = (check: string): never =>
-  fail('invalid_id_token', `ID token ${check}: tokens discarded, log in again`)
+const refuse = (check: string): never => fail('invalid_id_token', `ID token ${check}: log in again`)
 
 /**
  * Checks an ID token's claims as OIDC Core §3.1.3.7 asks of a client that got it straight from

@@ -72,5 +72,5 @@ export const decodeJwt = (jwt: string): DecodedJwt => {
       if (header && payload) return { header, payload }
     }
   } catch {}
-  return fail('invalid_id_token', 'Not a JWT: check what the server sent')
+  return fail('invalid_id_token', 'Not a JWT: check server')
 }

@@ -85,12 +85,12 @@ export interface ClientOptions {
 export const assertClientOptions = (options: ClientOptions): void => {
   const refuse = (option: string, problem: string) =>
     fail('invalid_config', `Option ${option} ${problem}`)
-  const secure = 'must be https (or http on localhost)'
+  const secure = 'must be https or loopback http'
   const { clientId, domain, issuer, redirectUri } = options ?? {}
   if (!clientId || typeof clientId !== 'string') refuse('clientId', 'is required')
   if (domain) {
     if (issuer || !/^(https:\/\/)?[a-z\d.-]+(:\d+)?\/?$/i.test(domain))
-      refuse('domain', 'must be a host like tenant.auth0.com, without issuer')
+      refuse('domain', 'must be a host like x.auth0.com, no issuer')
   } else if (!isSecureUrl(issuer)) refuse('issuer', `(or domain) ${secure}`)
   for (const [name, value] of Object.entries(options.endpoints ?? {})) {
     if (value && !isSecureUrl(value)) refuse(`endpoints.${name}`, secure)

@@ -63,7 +63,7 @@ export const requestJson = async (
             reject(
               new AuthError(
                 'timeout',
-                `No answer from ${url} in ${timeoutMs} ms: retry or raise timeoutMs`,
+                `${url} timed out (${timeoutMs} ms): retry or raise timeoutMs`,
               ),
             )
           },
@@ -74,13 +74,9 @@ export const requestJson = async (
   } catch (cause) {
     throw isAuthError(cause)
       ? cause
-      : new AuthError(
-          'network_error',
-          `${url} unreachable (offline, CORS, redirect?): check URL and CORS`,
-          {
-            cause,
-          },
-        )
+      : new AuthError('network_error', `${url} unreachable: check network, URL, CORS`, {
+          cause,
+        })
   } finally {
     clearTimeout(timer)
   }

@@ -33,7 +33,7 @@ export const revokeToken = async (
     options,
   )
   if (response.status !== 200) {
-    fail('token_error', `Revocation failed (${response.status}): check revocationEndpoint`, {
+    fail('token_error', `Revocation got ${response.status}: check endpoint`, {
       status: response.status,
     })
   }

@@ -63,7 +63,7 @@ export const requestTokens = async (
   if (status !== 200 && error) {
     fail(
       'token_error',
-      `Token endpoint refused (${status} ${quotableErrorCode(error)}): see errorDescription`,
+      `Token endpoint: ${status} ${quotableErrorCode(error)}, see errorDescription`,
       {
         error,
         status,
@@ -74,14 +74,10 @@ export const requestTokens = async (
   }
   const accessToken = text('access_token')
   if (status !== 200 || !accessToken || text('token_type')?.toLowerCase() !== 'bearer') {
-    fail(
-      'invalid_response',
-      `Token endpoint sent no Bearer token (${status}): check its URL and logs`,
-      {
-        status,
-        retryAfter,
-      },
-    )
+    fail('invalid_response', `No Bearer token from token endpoint (${status}): check it`, {
+      status,
+      retryAfter,
+    })
   }
   const expiresIn = answer.expires_in
   const expiresAt = now + (expiresIn as number) * 1000

@@ -47,7 +47,7 @@ const read = (storage: TransactionStorage, clientId: string): Transaction[] => {
 
 /** Live: younger than `ttlMs`. A record that cannot prove its age (no numeric `createdAt`) is not. */
 const isLive = (record: Transaction | null, ttlMs: number, now: number) =>
-  now - (record?.createdAt as number) <= ttlMs
+  typeof record?.createdAt === 'number' && now - record.createdAt <= ttlMs
 
 /**
  * Stores a transaction beside this client's live ones; expired and unreadable ones are dropped
@@ -67,7 +67,7 @@ export const saveTransaction = (
   try {
     storage.setItem(PREFIX + clientId, JSON.stringify([...records, transaction]))
   } catch (cause) {
-    fail('invalid_config', 'Storage refused the login: check it and that appState is JSON', {
+    fail('invalid_config', 'Storage refused login: check storage, appState JSON', {
       cause,
     })
   }
@@ -96,14 +96,11 @@ export const takeTransaction = (
   else storage.removeItem(PREFIX + clientId)
   if (!found) {
     return others.length
-      ? fail('state_mismatch', 'state matches no pending login (CSRF?): log in again')
-      : fail(
-          'missing_transaction',
-          'No pending login (other tab, cleared storage, reused URL?): log in again',
-        )
+      ? fail('state_mismatch', 'Unknown state (CSRF?): log in again')
+      : fail('missing_transaction', 'No pending login (reused URL? other tab?): log in again')
   }
   if (!isLive(found, ttlMs, now)) {
-    fail('transaction_expired', 'Login took over transactionTtlSeconds: log in again')
+    fail('transaction_expired', 'Login too old (transactionTtlSeconds): log in again')
   }
   return found
 }

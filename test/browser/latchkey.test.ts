@@ -7,6 +7,8 @@ import { createClient, createCodeChallenge, createCodeVerifier, isAuthError } fr
 import { CLIENT_ID, findTokenLeaks, oidcServer } from '../support/fakes'
 
 const START_URL = location.href
+/** Where the client keeps its pending transactions: one JSON array. */
+const TRANSACTIONS_KEY = `latchkey.tx1.${CLIENT_ID}`
 
 /** Keys of the page's sessionStorage. */
 const sessionKeys = () =>
@@ -63,9 +65,10 @@ describe('a login in a real page', () => {
     const state = url.searchParams.get('state') ?? ''
     expect(url.origin + url.pathname).toBe(server.config.authorizationEndpoint)
     expect(url.searchParams.get('code_challenge_method')).toBe('S256')
-    const keys = sessionKeys().filter((key) => key.includes(state))
-    expect(keys).toHaveLength(1)
-    const record = JSON.parse(sessionStorage.getItem(keys[0] ?? '') ?? '')
+    expect(sessionKeys()).toEqual([TRANSACTIONS_KEY])
+    const records = JSON.parse(sessionStorage.getItem(TRANSACTIONS_KEY) ?? '')
+    expect(records).toHaveLength(1)
+    const [record] = records
     expect(record).toMatchObject({
       state,
       redirectUri: `${location.origin}/callback`,

@@ -344,6 +344,9 @@ export const oidcServer = (issuer = 'https://id.example.com'): FakeAuthServer =>
     clientOptions: { issuer },
   })
 
+/** A storage whose keys can be listed, as Web Storage and {@link MemoryStorage} can. */
+type ListableStorage = Pick<Storage, 'length' | 'key' | 'getItem'>
+
 /**
  * Every place in the page a token could have leaked to and that a test can read: Web Storage,
  * the given storages, cookies, the URL and the history state (security.md rule 17). Returns
@@ -351,13 +354,13 @@ export const oidcServer = (issuer = 'https://id.example.com'): FakeAuthServer =>
  */
 export const findTokenLeaks = (
   tokens: Iterable<string>,
-  storages: TransactionStorage[] = [],
+  storages: ListableStorage[] = [],
 ): string[] => {
   const places: [string, string][] = []
-  const webStorages: [string, TransactionStorage | undefined][] = [
+  const webStorages: [string, ListableStorage | undefined][] = [
     ['sessionStorage', globalThis.sessionStorage],
     ['localStorage', globalThis.localStorage],
-    ...storages.map((s, i): [string, TransactionStorage] => [`storage #${i}`, s]),
+    ...storages.map((s, i): [string, ListableStorage] => [`storage #${i}`, s]),
   ]
   for (const [name, storage] of webStorages) {
     if (!storage) continue

@@ -388,7 +388,7 @@ describe('handleRedirectCallback with a fake token endpoint (property)', () => {
           const honest = new URL(server.authorize(authorizeUrl))
           const state = honest.searchParams.get('state') as string
           const code = honest.searchParams.get('code') as string
-          const codeVerifier = JSON.parse([...storage.items.values()][0] as string).codeVerifier
+          const codeVerifier = JSON.parse([...storage.items.values()][0] as string)[0].codeVerifier
           const specs = new Map([
             ['STATE', state],
             ['STATE_UPPER', state.toUpperCase()],

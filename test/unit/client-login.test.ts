@@ -8,6 +8,7 @@ import {
   deferred,
   fullStorage,
   json,
+  type MemoryStorage,
   mintJwt,
   nowSeconds,
   oidcServer,
@@ -27,14 +28,19 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-/** The one stored transaction, read through the storage interface. */
-const onlyTransaction = (storage: {
-  length: number
-  key(i: number): string | null
-  getItem(k: string): string | null
-}) => {
-  expect(storage.length).toBe(1)
-  return JSON.parse(storage.getItem(storage.key(0) ?? '') ?? '') as Record<string, unknown>
+/** Where the client keeps its pending transactions: one JSON array. */
+const TRANSACTIONS_KEY = `latchkey.tx1.${CLIENT_ID}`
+
+/** The client's pending transactions, oldest first, read through the storage interface. */
+const pendingTransactions = (storage: { getItem(k: string): string | null }) =>
+  JSON.parse(storage.getItem(TRANSACTIONS_KEY) ?? '[]') as Record<string, unknown>[]
+
+/** The one stored transaction: the only key in storage, holding a one-element array. */
+const onlyTransaction = (storage: MemoryStorage) => {
+  expect([...storage.items.keys()]).toEqual([TRANSACTIONS_KEY])
+  const transactions = pendingTransactions(storage)
+  expect(transactions).toHaveLength(1)
+  return transactions[0] as Record<string, unknown>
 }
 
 describe('login → callback (design steps 1-6)', () => {
@@ -146,8 +152,28 @@ describe('login → callback (design steps 1-6)', () => {
     for (const name of ['state', 'nonce', 'code_challenge']) {
       expect(first.get(name)).not.toBe(second.get(name))
     }
-    const verifiers = [...storage.items.values()].map((v) => JSON.parse(v).codeVerifier)
+    const verifiers = pendingTransactions(storage).map((t) => t.codeVerifier)
+    expect(verifiers).toHaveLength(2)
     expect(new Set(verifiers).size).toBe(2)
+  })
+
+  test('two logins pending in one tab: one key holds both, and each callback spends only its own', async () => {
+    const server = auth0Server()
+    const { auth, storage } = startClient(server)
+    const first = await auth.createAuthorizeUrl({ appState: 'first' })
+    const second = await auth.createAuthorizeUrl({ appState: 'second' })
+    expect([...storage.items.keys()]).toEqual([TRANSACTIONS_KEY])
+    expect(pendingTransactions(storage).map((t) => t.state)).toEqual(
+      [first, second].map((url) => new URL(url).searchParams.get('state')),
+    )
+    await expect(auth.handleRedirectCallback(server.authorize(second))).resolves.toMatchObject({
+      appState: 'second',
+    })
+    expect(onlyTransaction(storage).state).toBe(new URL(first).searchParams.get('state'))
+    await expect(auth.handleRedirectCallback(server.authorize(first))).resolves.toMatchObject({
+      appState: 'first',
+    })
+    expect(storage.length).toBe(0)
   })
 
   test('rule 9: appState stays in storage, never in the URL', async () => {
@@ -194,6 +220,9 @@ describe('login → callback (design steps 1-6)', () => {
     } as unknown as Partial<ClientOptions>)
     const url = await auth.createAuthorizeUrl()
     expect(sessionStorage.length).toBe(1)
+    expect(pendingTransactions(sessionStorage)).toMatchObject([
+      { state: new URL(url).searchParams.get('state') },
+    ])
     await auth.handleRedirectCallback(server.authorize(url))
     expect(sessionStorage.length).toBe(0)
     expect(auth.isAuthenticated()).toBe(true)

@@ -44,7 +44,7 @@ describe('rule 2: fresh secrets', () => {
     server.tokenRoute = () => json({ error: 'invalid_grant' }, { status: 400 })
     const { auth, storage } = startClient(server)
     const first = await auth.createAuthorizeUrl()
-    const firstVerifier = JSON.parse([...storage.items.values()][0] ?? '').codeVerifier
+    const firstVerifier = JSON.parse([...storage.items.values()][0] ?? '')[0].codeVerifier
     const error = await failure(auth.handleRedirectCallback(server.authorize(first)))
     expect(error?.code).toBe('token_error')
     expect(server.tokenRequests).toHaveLength(1)
@@ -57,7 +57,7 @@ describe('rule 2: fresh secrets', () => {
       expect(after.get(name)).toMatch(/^[\w-]{43}$/)
       expect(after.get(name)).not.toBe(before.get(name))
     }
-    const secondVerifier = JSON.parse([...storage.items.values()][0] ?? '').codeVerifier
+    const secondVerifier = JSON.parse([...storage.items.values()][0] ?? '')[0].codeVerifier
     expect(secondVerifier).not.toBe(firstVerifier)
   })
 })
