@@ -1,12 +1,13 @@
 export { type AuthorizationRequest, type AuthorizeParams, buildAuthorizeUrl } from './authorize.js'
 export { type CallbackParams, isCallbackUrl, parseCallbackUrl } from './callback.js'
-export { type Client, createClient, type LogoutOptions } from './client.js'
-export type {
-  CoreClient,
-  GetAccessTokenOptions,
-  LoginOptions,
-  RedirectResult,
-} from './core-client.js'
+export {
+  type Client,
+  createClient,
+  type GetAccessTokenOptions,
+  type LoginOptions,
+  type LogoutOptions,
+  type RedirectResult,
+} from './client.js'
 export { type AuthorizationServerMetadata, discover } from './discovery.js'
 export { buildEndSessionUrl, type EndSessionRequest } from './end-session.js'
 export { AuthError, type AuthErrorCode, type AuthErrorDetails, isAuthError } from './errors.js'
