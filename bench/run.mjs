@@ -73,6 +73,11 @@ const ENTRIES = [
     file: 'latchkey-same-job.js',
   },
   {
+    job: 'same job',
+    library: 'latchkey low-level functions, app keeps state',
+    file: 'latchkey-low-level.js',
+  },
+  {
     job: 'PKCE pair',
     library: 'latchkey createCodeVerifier + createCodeChallenge',
     latchkey: true,
@@ -520,6 +525,13 @@ Chromium against a faked authorization server (authorize, code exchange, clean a
 refresh after expiry), so none is small by skipping a step. Bundled by esbuild with \`--bundle --minify --format=esm
 --platform=browser --target=es2020\` (as scripts/size.mjs does); gzip level 9, brotli quality 11.
 The \`<script>\` bundle is measured as \`npm run build\` makes it.
+
+"latchkey low-level functions, app keeps state" is written the way the oauth4webapi and
+@badgateway entries are: the app stores the verifier, state and nonce across the redirect and
+holds the tokens, and latchkey builds the requests and checks the response, \`iss\` and the ID
+token's claims. \`createClient\` does all of that itself, and also keeps single-use transactions
+with a TTL, shares one refresh among callers, honours \`Retry-After\`, and carries \`logout\`,
+\`fetch\` and discovery, which no same-job entry needs but every \`createClient\` app gets.
 
 ${sizeTable}
 

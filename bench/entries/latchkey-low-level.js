@@ -45,7 +45,13 @@ export const handleCallback = async () => {
   if (params.state !== state || (params.iss && params.iss !== issuer) || !params.code) {
     throw new Error('bad response')
   }
-  tokens = await exchangeCode({ tokenEndpoint, clientId, code: params.code, redirectUri, codeVerifier })
+  tokens = await exchangeCode({
+    tokenEndpoint,
+    clientId,
+    code: params.code,
+    redirectUri,
+    codeVerifier,
+  })
   validateIdTokenClaims(tokens.idToken, { issuer, clientId, nonce })
   return tokens.accessToken
 }

@@ -59,8 +59,13 @@ const rewrite = (url: string, params: Record<string, string | null>) => {
   return next.href
 }
 
+/** The pending logins in the page's sessionStorage: every record under a `latchkey.` key. */
 const transactions = (page: Page) =>
-  page.evaluate(() => Object.keys(sessionStorage).filter((key) => key.startsWith('latchkey.')))
+  page.evaluate(() =>
+    Object.keys(sessionStorage)
+      .filter((key) => key.startsWith('latchkey.'))
+      .flatMap((key) => JSON.parse(sessionStorage.getItem(key) ?? '[]') as unknown[]),
+  )
 
 describe('the authorization request in Chromium (rules 1, 2, 3)', () => {
   test('rules 1, 2, 3: each login sends S256 with a 43-character challenge and a fresh state and nonce', async () => {
