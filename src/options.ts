@@ -57,7 +57,13 @@ export interface ClientOptions {
   scope?: string
   /** Extra `/authorize` parameters for every login (`prompt`, `organization`, …). */
   authorizeParams?: AuthorizeParams
-  /** Where login transactions wait during the redirect. @default sessionStorage */
+  /**
+   * Where login transactions wait during the redirect: one key per client,
+   * `latchkey.tx1.{clientId}`, holding its pending logins. A store shared by several tabs (such
+   * as `localStorage`) could lose a login started in two tabs at the same moment; sessionStorage
+   * belongs to one tab.
+   * @default sessionStorage
+   */
   storage?: TransactionStorage
   /** The fetch for the authorization server and {@link Client.fetch}. @default globalThis.fetch */
   fetch?: typeof fetch
