@@ -120,7 +120,6 @@ export interface Client {
   isAuthenticated(): boolean
   /** Calls the listener on every token change; returns the function that unsubscribes. */
   subscribe(listener: TokenListener): () => void
-
   /**
    * `fetch` with `Authorization: Bearer` (RFC 6750 §2.1), refreshing and retrying once on a 401
    * `invalid_token`. The token is only sent to {@link ClientOptions.apiOrigins}.

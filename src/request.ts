@@ -1,4 +1,3 @@
-import { defined } from './defined.js'
 import { AuthError, isAuthError } from './errors.js'
 
 /** How latchkey talks to the authorization server. */
@@ -95,6 +94,12 @@ export const postForm = (
 ): Promise<JsonResponse> =>
   requestJson(
     url,
-    { method: 'POST', body: new URLSearchParams(defined<Record<string, string>>(params)) },
+    {
+      method: 'POST',
+      // An empty value is no value: `scope=` would ask for an empty scope, not the default one.
+      body: new URLSearchParams(
+        Object.entries(params).filter((param): param is [string, string] => !!param[1]),
+      ),
+    },
     options,
   )

@@ -94,6 +94,25 @@ describe('the token request (rule 11)', () => {
     expect(fake.requests[0]?.form.get('scope')).toBe('read')
     expect(fake.requests[0]?.form.get('audience')).toBe('https://api.example.com')
   })
+
+  test('an empty scope or audience is left out of the form, not sent empty', async () => {
+    const fake = createFakeFetch(() => json(tokenBody()))
+    await refreshTokens(
+      {
+        tokenEndpoint: TOKEN_ENDPOINT,
+        clientId: 'client-abc',
+        refreshToken: 'rt-1',
+        scope: '',
+        audience: '',
+      },
+      { fetch: fake.fetch },
+    )
+    expect([...(fake.requests[0]?.form.keys() ?? [])]).toEqual([
+      'grant_type',
+      'client_id',
+      'refresh_token',
+    ])
+  })
 })
 
 describe('the token response (rule 12)', () => {
