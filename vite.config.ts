@@ -21,11 +21,18 @@ const unit = {
 }
 
 /**
- * `vite build` makes the ES module (readable: the app's bundler minifies it);
+ * `vite build` makes the ES modules, one per subpath export (readable: the app's bundler minifies them);
  * `vite build --mode iife` makes the minified `<script>` bundle with the global `Latchkey`.
  * Vitest runs four projects: unit tests with Node's WebCrypto and again with
  * @peculiar/webcrypto, real-browser tests in Chromium, and e2e tests on the built bundles.
  */
+/** The package's ES entries, by output name: `dist/latchkey.js` and one per add-on subpath. */
+const ADD_ON_ENTRIES = {
+  latchkey: 'src/index.ts',
+  silent: 'src/silent/index.ts',
+  tabs: 'src/tabs/index.ts',
+}
+
 const browserLaunchOptions = process.env.VITEST ? await chromiumLaunchOptions() : {}
 
 export default defineConfig(({ mode }) => ({
@@ -35,12 +42,17 @@ export default defineConfig(({ mode }) => ({
     sourcemap: true,
     target: 'es2020',
     // No `Symbol.toStringTag` ('[object Module]') on window.Latchkey: bytes nobody reads.
-    rolldownOptions: { output: { generatedCode: { symbols: false } } },
+    rolldownOptions: {
+      output: { generatedCode: { symbols: false }, chunkFileNames: 'shared/[name]-[hash].js' },
+    },
     lib: {
-      entry: 'src/index.ts',
+      // One ES entry per subpath export; what they share becomes a chunk of its own, so an app
+      // that imports `latchkey/tabs` next to `latchkey` carries the core once.
+      entry: mode === 'iife' ? 'src/browser.ts' : ADD_ON_ENTRIES,
       formats: [mode === 'iife' ? 'iife' : 'es'] satisfies LibraryFormats[],
       name: 'Latchkey',
-      fileName: (format: string) => (format === 'iife' ? 'latchkey.iife.js' : 'latchkey.js'),
+      fileName: (format: string, entryName: string) =>
+        format === 'iife' ? 'latchkey.iife.js' : `${entryName}.js`,
     },
   },
   test: {

@@ -154,7 +154,7 @@ const connect = (): Client | undefined => {
       ...toClientOptions(settings),
       fetch: observeFetch(timeline),
       navigate: observeNavigate(timeline),
-      storage: observeStorage(timeline, sessionStorage),
+      storage: observeStorage(timeline, sessionStorage, settings.clientId),
     })
   } catch (error) {
     timeline.begin('Settings')

@@ -3,7 +3,7 @@
  * through three options, `fetch`, `navigate` and `storage`. The wrappers here pass each call on
  * unchanged and record what they saw in the flow inspector.
  */
-import { decodeJwt, type Navigate, type Transaction, type TransactionStorage } from '../src/index'
+import { decodeJwt, type Navigate, readTransactions, type TransactionStorage } from '../src/index'
 import { type Field, type Step, type Timeline, textFields } from './timeline'
 
 /** Form parameters that carry a grant or a token. */
@@ -25,31 +25,24 @@ const s256 = async (verifier: string): Promise<string> => {
     .replace(/=+$/, '')
 }
 
-/** The transactions in a value latchkey wrote: a JSON array; anything else counts as none. */
-const transactionsIn = (value: string | null): Transaction[] => {
-  try {
-    const parsed: unknown = JSON.parse(value ?? '[]')
-    return Array.isArray(parsed)
-      ? parsed.filter((record) => record && typeof record === 'object')
-      : []
-  } catch {
-    return []
-  }
-}
-
 /**
  * A `storage` for latchkey: sessionStorage, recording each transaction as it is added (with
  * its code verifier, a one-time secret that is fine to show) and as it is removed. latchkey
  * keeps all of a client's pending logins as one array under one key, so each write is compared
- * with what the key held before: the newest record added is shown, and those gone are noted.
+ * with what the key held before (read with latchkey's own `readTransactions`, so the page never
+ * depends on the stored format): the newest record added is shown, and those gone are noted.
  */
-export const observeStorage = (timeline: Timeline, storage: Storage): TransactionStorage => ({
+export const observeStorage = (
+  timeline: Timeline,
+  storage: Storage,
+  clientId: string,
+): TransactionStorage => ({
   getItem: (key) => storage.getItem(key),
   setItem(key, value) {
     // latchkey writes nothing but login transactions through this option.
-    const before = new Set(transactionsIn(storage.getItem(key)).map((record) => record.state))
+    const before = new Set(readTransactions(storage, clientId).map((record) => record.state))
     storage.setItem(key, value)
-    const records = transactionsIn(value)
+    const records = readTransactions(storage, clientId)
     const after = new Set(records.map((record) => record.state))
     const removed = [...before].filter((state) => !after.has(state))
     if (removed.length) {

@@ -9,6 +9,11 @@
  * `<!-- size:end -->`, must show the same numbers (its padding may differ); without those markers
  * it is not checked, and the table to paste is printed.
  *
+ * Zero cost: a budget with `"coreOnly": true` fails when any add-on module (`src/tabs/`,
+ * `src/popup/`, `src/silent/`, `src/dpop/`, `src/react/`) reaches its bundle, and one with
+ * `"exact": true` pins its `raw` size to the byte, so an add-on that makes the core ship one byte
+ * more fails `npm test` (a deliberate change to the core updates the pin in the same commit).
+ *
  *   node scripts/size.mjs            check the budgets and the README table
  *   node scripts/size.mjs --write    also rewrite the README table from this measurement
  *   node scripts/size.mjs --analyze  also show where each bundle's bytes go
@@ -44,7 +49,12 @@ if (unknown.length > 0) {
  * @property {number} [raw]
  * @property {number} [gzip]
  * @property {number} [brotli]
+ * @property {boolean} [coreOnly] no add-on module may reach the bundle
+ * @property {boolean} [exact] `raw` is the exact size, not a limit
  */
+
+/** Where the add-ons live: none of it may reach a bundle that imports only the core. */
+const ADD_ON = /(^|\/)src\/(tabs|popup|silent|dpop|react)\//
 
 /**
  * The budgets from package.json, checked for shape so a typo fails loudly instead of turning a
@@ -65,12 +75,14 @@ const readBudgets = async () => {
     if (typeof budget?.name !== 'string' || !budget.name) throw new Error(`${where} needs a "name"`)
     if (typeof budget.entry === typeof budget.file)
       throw new Error(`${where} needs either "entry" or "file", as a path from the package root`)
-    const known = new Set(['name', 'entry', 'file', ...LIMITS])
+    const known = new Set(['name', 'entry', 'file', 'coreOnly', 'exact', ...LIMITS])
     const stray = Object.keys(budget).filter((key) => !known.has(key))
     if (stray.length > 0)
       throw new Error(
         `${where} has unknown keys ${stray.join(', ')}; limits are ${LIMITS.join(', ')}`,
       )
+    if (budget.exact && !budget.raw) throw new Error(`${where}: "exact" pins "raw", so set it`)
+    if (budget.coreOnly && !budget.entry) throw new Error(`${where}: "coreOnly" needs an "entry"`)
     const limits = LIMITS.filter((kind) => kind in budget)
     if (limits.length === 0) throw new Error(`${where} sets no limit (${LIMITS.join(', ')})`)
     for (const kind of limits) {
@@ -105,7 +117,10 @@ const build = async (budget) => {
 /** @param {Budget} budget */
 const describeLimits = (budget) =>
   LIMITS.filter((kind) => kind in budget)
-    .map((kind) => `${kind} ≤ ${formatBytes(/** @type {number} */ (budget[kind]))}`)
+    .map(
+      (kind) =>
+        `${kind} ${budget.exact && kind === 'raw' ? '=' : '≤'} ${formatBytes(/** @type {number} */ (budget[kind]))}`,
+    )
     .join(', ')
 
 /**
@@ -182,9 +197,18 @@ const main = async () => {
   for (const budget of budgets) measured.push({ budget, ...(await build(budget)) })
 
   const problems = []
+  for (const { budget, metafile } of measured) {
+    const addOns = Object.keys(metafile?.inputs ?? {}).filter((input) => ADD_ON.test(input))
+    if (budget.coreOnly && addOns.length > 0)
+      problems.push(`${budget.name}: add-on code reached a core-only bundle: ${addOns.join(', ')}`)
+  }
   const rows = measured.map(({ budget, bytes }) => {
     const sizes = sizesOf(bytes)
     const over = LIMITS.filter((kind) => sizes[kind] > (budget[kind] ?? Infinity))
+    if (budget.exact && sizes.raw !== budget.raw)
+      problems.push(
+        `${budget.name}: the core ships ${formatBytes(sizes.raw)} minified, pinned at ${formatBytes(/** @type {number} */ (budget.raw))}: an add-on must not change it; a deliberate core change updates "raw" in package.json`,
+      )
     for (const kind of over) {
       const limit = /** @type {number} */ (budget[kind])
       problems.push(

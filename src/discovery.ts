@@ -39,7 +39,9 @@ export const discover = async (
   options?: RequestOptions,
 ): Promise<AuthorizationServerMetadata> => {
   const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`
-  const { response, json } = await requestJson(url, {}, options)
+  // A discovery document holds no secret, and real servers redirect it (to a trailing-slash
+  // form, say): follow. The issuer check below still decides whether it is the right server.
+  const { response, json } = await requestJson(url, { redirect: 'follow' }, options)
   const metadata = json as AuthorizationServerMetadata | undefined
   if (
     response.status !== 200 ||

@@ -13,6 +13,12 @@ export interface EndSessionRequest {
    * in a URL, and so in history and server logs.
    */
   idTokenHint?: string | undefined
+  /**
+   * `state` (OIDC RP-Initiated Logout 1.0 §2), sent with an OIDC `returnTo` only: some servers
+   * (Glewlwyd) ignore `post_logout_redirect_uri` without one and leave the user on their page.
+   * Auth0's `/v2/logout` has no such parameter.
+   */
+  state?: string | undefined
   /** `auth0`: `/v2/logout?client_id&returnTo`; `oidc`: OIDC RP-Initiated Logout 1.0 §2. */
   style: 'auth0' | 'oidc'
 }
@@ -27,10 +33,13 @@ export interface EndSessionRequest {
  * // 'https://tenant.auth0.com/v2/logout?client_id=abc&returnTo=https%3A%2F%2Fapp.example.com%2F'
  * ```
  */
-export const buildEndSessionUrl = (request: EndSessionRequest): string =>
-  withQuery(request.endSessionEndpoint, {
+export const buildEndSessionUrl = (request: EndSessionRequest): string => {
+  const returnTo = request.returnTo || undefined
+  const oidc = request.style !== 'auth0'
+  return withQuery(request.endSessionEndpoint, {
     client_id: request.clientId,
-    [request.style === 'auth0' ? 'returnTo' : 'post_logout_redirect_uri']:
-      request.returnTo || undefined,
+    [oidc ? 'post_logout_redirect_uri' : 'returnTo']: returnTo,
     id_token_hint: request.idTokenHint || undefined,
+    state: oidc && returnTo ? request.state : undefined,
   })
+}

@@ -1,13 +1,17 @@
 export { type AuthorizationRequest, type AuthorizeParams, buildAuthorizeUrl } from './authorize.js'
 export { type CallbackParams, isCallbackUrl, parseCallbackUrl } from './callback.js'
-export {
-  type Client,
-  createClient,
-  type GetAccessTokenOptions,
-  type LoginOptions,
-  type LogoutOptions,
-  type RedirectResult,
-} from './client.js'
+export type {
+  Client,
+  GetAccessTokenOptions,
+  LoginOptions,
+  LogoutOptions,
+  RedirectResult,
+} from './client/client.js'
+export type { ClientContext } from './client/context.js'
+export { createClient } from './client/create-client.js'
+export type { ClientExtension, Fetch } from './client/extension.js'
+export type { Server } from './client/server.js'
+export type { TokenHolder } from './client/token-holder.js'
 export { type AuthorizationServerMetadata, discover } from './discovery.js'
 export { buildEndSessionUrl, type EndSessionRequest } from './end-session.js'
 export { AuthError, type AuthErrorCode, type AuthErrorDetails, isAuthError } from './errors.js'
@@ -32,4 +36,4 @@ export {
   type TokenSet,
   type TokenStore,
 } from './token-store.js'
-export type { Transaction, TransactionStorage } from './transaction.js'
+export { readTransactions, type Transaction, type TransactionStorage } from './transaction.js'

@@ -1,4 +1,5 @@
 import { type AuthorizeParams, assertAuthorizeParams } from './authorize.js'
+import type { ClientExtension } from './client/extension.js'
 import { fail } from './errors.js'
 import { isSecureUrl } from './secure-url.js'
 import type { TransactionStorage } from './transaction.js'
@@ -80,6 +81,17 @@ export interface ClientOptions {
    * the audience's origin when `audience` is an https URL.
    */
   apiOrigins?: string[]
+  /**
+   * One session for every tab of this origin: `syncTabs()` from `latchkey/tabs`. Left out, each
+   * tab has its own session.
+   * @example tabs: syncTabs()
+   */
+  tabs?: ClientExtension
+  /**
+   * DPoP-bound tokens (RFC 9449): `dpop()` from `latchkey/dpop`. Left out: Bearer tokens.
+   * @example dpop: dpop({ persist: true })
+   */
+  dpop?: ClientExtension
 }
 
 /**

@@ -19,12 +19,13 @@ export interface JsonResponse {
 /**
  * Sends one request to the authorization server and reads the whole body within a time limit.
  * It asks for JSON: discovery, token and revocation endpoints all answer in JSON (RFC 7009
- * §2.2.1 uses RFC 6749 §5.2 errors). Redirects are errors, not followed: a redirected token
- * request would carry the code verifier to wherever it points. No cookies are sent: the server
- * needs none from a public client. The limit is enforced even on a `fetch` that ignores the
- * abort signal, so a late answer is never read.
+ * §2.2.1 uses RFC 6749 §5.2 errors). Unless `init.redirect` is `'follow'` (discovery, which
+ * carries no secret), a redirect is refused, not followed: a redirected token request would carry
+ * the code verifier to wherever it points. No cookies are sent: the server needs none from a
+ * public client. The caller's headers are kept. The limit is enforced even on a `fetch` that
+ * ignores the abort signal, so a late answer is never read.
  *
- * @throws {@link AuthError} `timeout` or `network_error`.
+ * @throws {@link AuthError} `timeout`, `network_error`, or `invalid_response` for a refused redirect.
  */
 export const requestJson = async (
   url: string,
@@ -36,10 +37,12 @@ export const requestJson = async (
   try {
     return await Promise.race([
       (async () => {
+        const headers = new Headers(init.headers)
+        headers.set('accept', 'application/json')
         const response = await fetchImpl(url, {
+          redirect: 'manual',
           ...init,
-          headers: { accept: 'application/json' },
-          redirect: 'error',
+          headers,
           credentials: 'omit',
           cache: 'no-store',
           referrerPolicy: 'no-referrer',
@@ -47,6 +50,13 @@ export const requestJson = async (
         })
         // A fetch that ignores the signal may still answer after the limit: leave that body unread.
         controller.signal.throwIfAborted()
+        // `manual` shows the redirect instead of following it: a browser gives an opaque answer,
+        // other runtimes the 3xx itself. Either way it is the server's doing, not the network's.
+        if (response.type === 'opaqueredirect' || ((response.status / 100) | 0) === 3) {
+          throw new AuthError('invalid_response', `${url} redirected: use the final URL`, {
+            status: response.status,
+          })
+        }
         const text = await response.text()
         let json: unknown
         try {

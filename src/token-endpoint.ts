@@ -33,7 +33,8 @@ export interface RefreshRequest {
 
 /**
  * POSTs a grant to the token endpoint as a form and checks the answer (RFC 6749 §5.1): status
- * 200, a JSON object, a non-empty `access_token`, `token_type` Bearer. An `expires_in` that is not
+ * 200, a JSON object, a non-empty `access_token`, `token_type` equal to `tokenType`
+ * (case-insensitive; Bearer unless the DPoP add-on asked for DPoP). An `expires_in` that is not
  * a positive finite number means the expiry is unknown. `Retry-After` (RFC 9110 §10.2.3), as
  * seconds or an HTTP date, is kept on the error.
  *
@@ -44,6 +45,7 @@ export const requestTokens = async (
   tokenEndpoint: string,
   grant: Record<string, string | undefined>,
   options?: RequestOptions,
+  tokenType: TokenSet['tokenType'] = 'Bearer',
 ): Promise<TokenSet> => {
   const { response, json } = await postForm(tokenEndpoint, grant, options)
   const now = Date.now()
@@ -73,8 +75,14 @@ export const requestTokens = async (
     )
   }
   const accessToken = text('access_token')
-  if (status !== 200 || !accessToken || text('token_type')?.toLowerCase() !== 'bearer') {
-    fail('invalid_response', `No Bearer token from token endpoint (${status}): check it`, {
+  // RFC 9449 §5: a server that answers Bearer when DPoP was asked did not bind the token; such a
+  // token is refused rather than used unbound (fail closed).
+  if (
+    status !== 200 ||
+    !accessToken ||
+    text('token_type')?.toLowerCase() !== tokenType.toLowerCase()
+  ) {
+    fail('invalid_response', `No ${tokenType} token from token endpoint (${status}): check it`, {
       status,
       retryAfter,
     })
@@ -83,7 +91,7 @@ export const requestTokens = async (
   const expiresAt = now + (expiresIn as number) * 1000
   return defined<TokenSet>({
     accessToken,
-    tokenType: 'Bearer',
+    tokenType,
     expiresAt:
       typeof expiresIn === 'number' && expiresIn > 0 && expiresAt < Infinity
         ? expiresAt

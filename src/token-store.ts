@@ -1,9 +1,12 @@
 /** The tokens of one signed-in session, as latchkey keeps them: in memory only. */
 export interface TokenSet {
-  /** The access token, sent as `Authorization: Bearer` (RFC 6750 §2.1). */
+  /** The access token, sent as `Authorization: {tokenType} …` (RFC 6750 §2.1, RFC 9449 §7.1). */
   accessToken: string
-  /** Always `Bearer`: an answer with another `token_type` is refused (RFC 6749 §5.1). */
-  tokenType: 'Bearer'
+  /**
+   * `Bearer`, or `DPoP` with the DPoP add-on: an answer with any other `token_type` is refused
+   * (RFC 6749 §5.1, RFC 9449 §5).
+   */
+  tokenType: 'Bearer' | 'DPoP'
   /** Epoch ms, from `expires_in` at receipt; undefined when the server did not say. */
   expiresAt?: number
   /** Gets a new token set ({@link refreshTokens}); with rotation, each use returns a new one. */

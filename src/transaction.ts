@@ -35,8 +35,17 @@ export interface Transaction {
  */
 const PREFIX = 'latchkey.tx1.'
 
-/** The client's stored transactions; unreadable storage counts as none. */
-const read = (storage: TransactionStorage, clientId: string): Transaction[] => {
+/**
+ * The logins a client has started and not yet finished, as stored: for tools that show them
+ * (the playground's storage inspector). Unreadable storage counts as none. They hold one-time
+ * secrets (the verifier): show them to the developer, never send them anywhere.
+ *
+ * @example
+ * ```ts
+ * readTransactions(sessionStorage, 'abc').map((transaction) => transaction.state)
+ * ```
+ */
+export const readTransactions = (storage: TransactionStorage, clientId: string): Transaction[] => {
   try {
     const records: unknown = JSON.parse(storage.getItem(PREFIX + clientId) as string)
     return Array.isArray(records) ? records : []
@@ -63,7 +72,7 @@ export const saveTransaction = (
   ttlMs: number,
   now = Date.now(),
 ): void => {
-  const records = read(storage, clientId).filter((record) => isLive(record, ttlMs, now))
+  const records = readTransactions(storage, clientId).filter((record) => isLive(record, ttlMs, now))
   try {
     storage.setItem(PREFIX + clientId, JSON.stringify([...records, transaction]))
   } catch (cause) {
@@ -89,7 +98,7 @@ export const takeTransaction = (
   ttlMs: number,
   now = Date.now(),
 ): Transaction => {
-  const records = read(storage, clientId)
+  const records = readTransactions(storage, clientId)
   const found = records.find((record) => record?.state === state)
   const others = records.filter((record) => record !== found && isLive(record, ttlMs, now))
   if (others.length) storage.setItem(PREFIX + clientId, JSON.stringify(others))

@@ -88,7 +88,10 @@ describe('token lifecycle against the local oidc-provider', () => {
       void window.auth.logout({ returnTo: url })
     }, returnTo)
     await page.waitForURL((url) => url.href.startsWith(e2e.server.issuer))
-    await page.waitForURL(returnTo)
+    // RP-Initiated Logout 1.0 §3: the server hands back the state latchkey sent with returnTo.
+    await page.waitForURL(
+      (url) => /^\?state=[\w-]{43}$/.test(url.search) && url.href.startsWith(returnTo),
+    )
     const after = await appReady(page)
     expect(after.error).toBeUndefined()
     expect(e2e.server.stats.revocation).toBe(revocationsBefore + 1)

@@ -19,7 +19,15 @@ import { appReady, signIn } from '../support/e2e'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc')
-const BUILT = ['dist/latchkey.js', 'dist/latchkey.iife.js', 'dist/index.d.ts']
+const BUILT = [
+  'dist/latchkey.js',
+  'dist/latchkey.iife.js',
+  'dist/index.d.ts',
+  'dist/tabs.js',
+  'dist/tabs/index.d.ts',
+  'dist/silent.js',
+  'dist/silent/index.d.ts',
+]
 
 /** What `npm pack --json` says about one tarball. */
 interface PackResult {
@@ -80,7 +88,7 @@ afterAll(async () => {
 
 describe('the packed tarball', () => {
   test('holds only the build output, the manifest and the docs; installs no dependencies', async () => {
-    const allowed = /^(dist\/[^/]+|package\.json|README\.md|LICENSE(\.\w+)?)$/
+    const allowed = /^(dist\/([\w-]+\/)?[^/]+|package\.json|README\.md|LICENSE(\.\w+)?)$/
     const paths = pack.files.map((file) => file.path)
     expect(paths.filter((path) => !allowed.test(path))).toEqual([])
     expect(paths).toEqual(expect.arrayContaining([...BUILT, 'package.json', 'README.md']))
@@ -108,9 +116,21 @@ describe('in Node, imported by name from the installed package', () => {
         names: Object.keys(latchkey),
         challenge: await latchkey.createCodeChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'),
         iife: import.meta.resolve('latchkey/latchkey.iife.js'),
+        tabs: Object.keys(await import('latchkey/tabs')),
+        silent: Object.keys(await import('latchkey/silent')),
       }))`
     const stdout = await runOk(process.execPath, ['--input-type=module', '-e', script], appDir)
-    const result = JSON.parse(stdout) as { names: string[]; challenge: string; iife: string }
+    const result = JSON.parse(stdout) as {
+      names: string[]
+      challenge: string
+      iife: string
+      tabs: string[]
+      silent: string[]
+    }
+    // Each add-on is its own subpath; the core does not carry them.
+    expect(result.tabs).toEqual(['syncTabs'])
+    expect(result.silent).toEqual(['restoreSession'])
+    expect(result.names).not.toContain('syncTabs')
     expect(result.names).toEqual(
       expect.arrayContaining([
         'createClient',
@@ -135,13 +155,16 @@ describe('in Node, imported by name from the installed package', () => {
 
 describe('in TypeScript, type-checked against the installed declarations', () => {
   const consumer = `import { type AuthError, type ClientOptions, createClient, type TokenSet } from 'latchkey'
+import { restoreSession } from 'latchkey/silent'
+import { syncTabs } from 'latchkey/tabs'
 
 const options: ClientOptions = {
   issuer: 'https://id.example.com',
   clientId: 'abc',
   redirectUri: 'https://app.example.com/callback',
 }
-const auth = createClient(options)
+const auth = createClient({ ...options, tabs: syncTabs({ lockTimeoutSeconds: 5 }) })
+export const restored: Promise<boolean> = restoreSession(auth)
 export const tokens: TokenSet | undefined = auth.getTokens()
 export const describeError = (error: AuthError): string => \`\${error.code} \${error.error ?? ''}\`
 

@@ -182,7 +182,9 @@ describe('the playground', () => {
 
     await page.click('#sign-out')
     await page.locator('[data-kind="signed-out"]').waitFor()
-    expect(page.url()).toBe(playground.url)
+    // RP-Initiated Logout 1.0 §3: the server hands back the state latchkey sent with returnTo.
+    expect(page.url()).toMatch(/\?state=[\w-]{43}$/)
+    expect(page.url().split('?')[0]).toBe(playground.url)
     expect(await page.textContent('#status')).toBe('Signed out')
     expect(await page.textContent('#session')).toBe('No tokens in memory.')
     // The logout run waited in sessionStorage during the redirect, with the token blanked.

@@ -120,7 +120,7 @@ const rows: Row[] = [
   [
     '302 to another URL (the verifier must not follow it)',
     () => ({ status: 302, headers: { location: '/steal-the-verifier' } }),
-    { code: 'network_error' },
+    { code: 'invalid_response' },
   ],
   ['a connection reset', () => 'reset', { code: 'network_error' }],
   ['no answer at all', () => 'hang', { code: 'timeout' }],

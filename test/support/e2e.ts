@@ -9,6 +9,8 @@ export interface AppState {
   events: string[]
   ready: boolean
   appState?: unknown
+  /** What `restoreSession` answered at start (pages that import latchkey/silent). */
+  restored?: boolean
   error?: {
     code: string
     message: string
@@ -122,7 +124,9 @@ export const startE2E = async (
   const server = await startAuthServer({
     port: 0,
     quiet: true,
-    redirectUris: ['iife.html', 'esm.html', 'callback'].map((page) => `${app.origin}/${page}`),
+    redirectUris: ['iife.html', 'esm.html', 'tabs.html', 'callback'].map(
+      (page) => `${app.origin}/${page}`,
+    ),
     ...serverOptions,
   })
   app.setApi(server.issuer)

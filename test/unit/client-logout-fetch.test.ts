@@ -70,10 +70,24 @@ describe('logout', () => {
     )
     const url = new URL(navigate.mock.calls[0]?.[0] ?? '')
     expect(url.origin + url.pathname).toBe(server.config.endSessionEndpoint)
-    expect(Object.fromEntries(url.searchParams)).toEqual({
-      client_id: CLIENT_ID,
-      post_logout_redirect_uri: `${APP_ORIGIN}/bye`,
-    })
+    const { state, ...rest } = Object.fromEntries(url.searchParams)
+    expect(rest).toEqual({ client_id: CLIENT_ID, post_logout_redirect_uri: `${APP_ORIGIN}/bye` })
+    // RP-Initiated Logout 1.0 §2: a fresh state, so servers that want one return the user.
+    expect(state).toMatch(/^[\w-]{43}$/)
+  })
+
+  test('OIDC: each logout sends a new state; without returnTo there is none', async () => {
+    const server = oidcServer()
+    const first = await signedIn(server)
+    await first.auth.logout({ returnTo: `${APP_ORIGIN}/bye` })
+    const second = await signedIn(server)
+    await second.auth.logout({ returnTo: `${APP_ORIGIN}/bye` })
+    const third = await signedIn(server)
+    await third.auth.logout()
+    const stateOf = (navigate: typeof first.navigate) =>
+      new URL(navigate.mock.calls[0]?.[0] ?? '').searchParams.get('state')
+    expect(stateOf(first.navigate)).not.toBe(stateOf(second.navigate))
+    expect(stateOf(third.navigate)).toBeNull()
   })
 
   test('rule 17: id_token_hint only with idTokenHint: true', async () => {
@@ -251,6 +265,30 @@ describe('auth.fetch (RFC 6750 §2.1, rule 17)', () => {
     expect(calls[1]?.body).toBe('payload')
   })
 
+  test.each([
+    ['CORS hides WWW-Authenticate (no header readable)', {}],
+    [
+      'the Bearer challenge comes after another scheme',
+      { 'www-authenticate': 'DPoP realm="x", Bearer error="invalid_token"' },
+    ],
+    ['lower-case bearer', { 'www-authenticate': 'bearer error=invalid_token' }],
+  ])('a 401 where %s → one refresh, one retry', async (_, headers) => {
+    const server = auth0Server()
+    const calls = api(
+      server,
+      API,
+      () => new Response('', { status: 401, headers }),
+      () => json({ ok: true }),
+    )
+    const { auth } = await signedIn(server)
+    const response = await auth.fetch(API)
+    expect(response.status).toBe(200)
+    expect(calls).toHaveLength(2)
+    expect(
+      server.tokenRequests.filter((r) => r.form.get('grant_type') === 'refresh_token'),
+    ).toHaveLength(1)
+  })
+
   test('a 401 invalid_token then 200 returns the 200', async () => {
     const server = auth0Server()
     const calls = api(
@@ -270,13 +308,16 @@ describe('auth.fetch (RFC 6750 §2.1, rule 17)', () => {
   })
 
   test.each([
-    ['no WWW-Authenticate', {}],
     ['insufficient_scope', { 'www-authenticate': 'Bearer error="insufficient_scope"' }],
     [
       'another error that starts alike',
       { 'www-authenticate': 'Bearer error="invalid_token_binding"' },
     ],
     ['invalid_token in another scheme', { 'www-authenticate': 'DPoP error="invalid_token"' }],
+    [
+      'invalid_token in a later challenge of another scheme',
+      { 'www-authenticate': 'Bearer realm="api", DPoP error="invalid_token"' },
+    ],
   ])('a 401 with %s is returned as is: no refresh, no retry', async (_, headers) => {
     const server = auth0Server()
     const calls = api(server, API, () => new Response('', { status: 401, headers }))

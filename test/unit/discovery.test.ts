@@ -26,7 +26,8 @@ describe('discover (OIDC Discovery §4, RFC 8414 §3)', () => {
     const { result, requests } = discoverWith(() => json(doc))
     await expect(result).resolves.toEqual(doc)
     expect(requests.map((r) => [r.method, r.url])).toEqual([['GET', DISCOVERY_URL]])
-    expect(requests[0]?.init).toMatchObject({ redirect: 'error', credentials: 'omit' })
+    // No secret in a discovery request: a redirect (to the trailing-slash form, say) is followed.
+    expect(requests[0]?.init).toMatchObject({ redirect: 'follow', credentials: 'omit' })
   })
 
   test('an issuer with a trailing slash is not doubled in the discovery URL', async () => {

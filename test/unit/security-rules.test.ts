@@ -224,7 +224,7 @@ describe('rule 8: one exchange per code', () => {
 })
 
 describe('rule 11: how the code is sent', () => {
-  test('rule 11: createClient sends the code exchange with redirect: error, no credentials, no referrer, an abort signal', async () => {
+  test('rule 11: createClient sends the code exchange with redirect: manual (never followed), no credentials, no referrer, an abort signal', async () => {
     const server = auth0Server()
     const { signIn } = startClient(server)
     await signIn()
@@ -232,7 +232,7 @@ describe('rule 11: how the code is sent', () => {
     const [sent] = server.tokenRequests
     expect(sent?.init).toMatchObject({
       method: 'POST',
-      redirect: 'error',
+      redirect: 'manual',
       credentials: 'omit',
       referrerPolicy: 'no-referrer',
     })
@@ -240,20 +240,30 @@ describe('rule 11: how the code is sent', () => {
     expect(sent?.form.has('client_secret')).toBe(false)
   })
 
-  test('rule 11: a redirect the fetch refuses to follow → network_error, not retried, nothing stored', async () => {
-    const server = auth0Server()
-    // What fetch does with redirect: 'error' when the answer is a 3xx.
-    server.tokenRoute = () =>
-      Promise.reject(new TypeError('Failed to fetch: redirect mode is error'))
-    const { auth, changes } = startClient(server)
-    const error = await failure(
-      auth.handleRedirectCallback(server.authorize(await auth.createAuthorizeUrl())),
-    )
-    expect(error?.code).toBe('network_error')
-    expect(server.tokenRequests).toHaveLength(1)
-    expect(auth.getTokens()).toBeUndefined()
-    expect(changes).toEqual([])
-  })
+  test.each<[string, () => Response]>([
+    // What a browser's fetch gives for redirect: 'manual': an opaque answer with status 0.
+    [
+      'a browser (opaqueredirect)',
+      () => Object.defineProperty(new Response(null), 'type', { value: 'opaqueredirect' }),
+    ],
+    // What other runtimes give: the 3xx itself, unfollowed.
+    ['a 302 itself', () => new Response(null, { status: 302, headers: { location: '/steal' } })],
+  ])(
+    'rule 11: a redirect from the token endpoint, as %s → invalid_response that says so, not retried, nothing stored',
+    async (_, answer) => {
+      const server = auth0Server()
+      server.tokenRoute = async () => answer()
+      const { auth, changes } = startClient(server)
+      const error = await failure(
+        auth.handleRedirectCallback(server.authorize(await auth.createAuthorizeUrl())),
+      )
+      expect(error?.code).toBe('invalid_response')
+      expect(error?.message).toMatch(/redirected/)
+      expect(server.tokenRequests).toHaveLength(1)
+      expect(auth.getTokens()).toBeUndefined()
+      expect(changes).toEqual([])
+    },
+  )
 })
 
 describe('rule 12: expiry unknown is not an error', () => {

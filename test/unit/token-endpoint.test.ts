@@ -54,11 +54,11 @@ describe('the token request (rule 11)', () => {
     expect(sent?.form.has('client_secret')).toBe(false)
   })
 
-  test('rule 11: redirects are errors (never follow one with the verifier), no cookies, no cache, no referrer', async () => {
+  test('rule 11: redirects are not followed (never with the verifier), no cookies, no cache, no referrer', async () => {
     const { result, requests } = exchange(() => json(tokenBody()))
     await result
     expect(requests[0]?.init).toMatchObject({
-      redirect: 'error',
+      redirect: 'manual',
       credentials: 'omit',
       cache: 'no-store',
       referrerPolicy: 'no-referrer',
@@ -345,7 +345,7 @@ describe('revocation (RFC 7009)', () => {
       token: 'rt-1',
       token_type_hint: 'refresh_token',
     })
-    expect(fake.requests[0]?.init).toMatchObject({ redirect: 'error', credentials: 'omit' })
+    expect(fake.requests[0]?.init).toMatchObject({ redirect: 'manual', credentials: 'omit' })
   })
 
   test('an answer other than 200 → token_error with status', async () => {

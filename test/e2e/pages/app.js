@@ -9,6 +9,8 @@ window.runApp = async (Latchkey) => {
     redirectUri: location.origin + location.pathname,
     scope: 'openid profile email offline_access',
     ...config.options,
+    // Options that are not JSON (an add-on such as `tabs: syncTabs()`), set by the page.
+    ...window.E2E_EXTRA_OPTIONS,
   })
   const e2e = { events: [], ready: false }
   window.auth = auth
@@ -37,6 +39,10 @@ window.runApp = async (Latchkey) => {
       message.textContent = error.errorDescription ?? error.message
       document.body.append(message)
     }
+  }
+  // A page that imports latchkey/silent restores the session on every start that is not a callback.
+  else if (window.E2E_RESTORE) {
+    e2e.restored = await window.E2E_RESTORE(auth)
   }
   e2e.ready = true
 }

@@ -1,0 +1,19 @@
+// The same job as latchkey-same-job.js, with one session per browser: `syncTabs()` and
+// `restoreSession`. Its size minus the core's is what `latchkey/tabs` costs an app.
+import { createClient } from '../../src/index.ts'
+import { restoreSession } from '../../src/silent/index.ts'
+import { syncTabs } from '../../src/tabs/index.ts'
+
+const auth = createClient({
+  domain: 'tenant.auth0.com',
+  clientId: 'abc123',
+  redirectUri: `${location.origin}/callback`,
+  audience: 'https://api.example.com',
+  scope: 'openid profile email offline_access',
+  tabs: syncTabs(),
+})
+
+export const start = () =>
+  auth.isCallback() ? auth.handleRedirectCallback() : restoreSession(auth)
+export const login = () => auth.login({ appState: { returnTo: location.pathname } })
+export const getAccessToken = () => auth.getAccessToken()

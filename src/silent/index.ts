@@ -1,0 +1,7 @@
+/**
+ * `latchkey/silent`: bring a session back at page start without a redirect. See
+ * {@link restoreSession}.
+ *
+ * @module
+ */
+export { type RestoreSessionOptions, restoreSession } from './restore-session.js'
