@@ -26,10 +26,11 @@ import Provider from 'oidc-provider'
  * @property {Record<string, number>} tokenRequestsByGrant Token requests oidc-provider answered
  *   (successes and errors, nonce challenges included), by `grant_type`; faked answers (faults)
  *   are not in it (they never reach oidc-provider), `tokenRequests` counts those too.
- * @property {{ grantType: string | undefined, error: string, description: string | undefined }[]}
- *   tokenErrorDetails The same refusals as `tokenErrors`, with oidc-provider's
- *   `error_description` (e.g. `refresh token already used`, `failed jkt verification`,
- *   `nonce is required in the DPoP proof`).
+ * @property {{ grantType: string | undefined, error: string, description: string | undefined,
+ *   detail: string | undefined }[]} tokenErrorDetails The same refusals as `tokenErrors`, with
+ *   oidc-provider's `error_description` (what the client read, often the generic `grant request
+ *   is invalid`) and its server-side `error_detail` (e.g. `refresh token already used`,
+ *   `failed jkt verification`, `missing DPoP proof JWT`).
  * @property {number} refreshTokenReuse Refresh requests with a refresh token that had already
  *   been rotated out: oidc-provider then revokes the whole grant (RFC 9700 §4.14.2).
  * @property {{ grantId: string, route: string | undefined }[]} grantRevocations Every grant
@@ -109,12 +110,13 @@ export function countProviderEvents(provider, stats) {
       grantType: params.grant_type,
       error: code,
       description: error.error_description,
+      detail: error.error_detail,
     })
     // A nonce challenge is not a refusal of the refresh token: the client retries with it.
     const refused = code !== 'use_dpop_nonce' && code !== 'invalid_dpop_proof'
     if (params.grant_type === 'refresh_token' && typeof params.refresh_token === 'string') {
       if (refused) stats.rejectedRefreshTokens.push(params.refresh_token)
-      if (error.error_description === 'refresh token already used') stats.refreshTokenReuse += 1
+      if (error.error_detail === 'refresh token already used') stats.refreshTokenReuse += 1
     }
   })
   provider.on('grant.revoked', (/** @type {any} */ ctx, /** @type {string} */ grantId) => {
