@@ -111,7 +111,7 @@ export async function loginFromNode(
  * Exchanges a code at the token endpoint, optionally with a DPoP proof.
  *
  * @param {{ issuer: string, clientId: string }} server
- * @param {NodeLogin} login
+ * @param {Pick<NodeLogin, 'callback' | 'verifier' | 'redirectUri'>} login
  * @param {{ dpop?: string, origin?: string }} [options] `origin` sets the Origin header (CORS).
  */
 export function exchangeFromNode(server, login, { dpop, origin } = {}) {
