@@ -16,9 +16,10 @@ import Provider from 'oidc-provider'
 import { DEMO_USERS } from './accounts.mjs'
 import { auth0Dialect } from './auth0-dialect.mjs'
 import { originsOf } from './cors.mjs'
+import { createNonceIssuer } from './dpop.mjs'
 import { createFaultInjector } from './faults.mjs'
 import { interactions } from './interactions.mjs'
-import { protectedApi } from './protected-api.mjs'
+import { API_PATH, protectedApi } from './protected-api.mjs'
 import {
   createProviderConfiguration,
   DEV_KEYS,
@@ -163,6 +164,22 @@ function exposeDpopNonce(revocationPath) {
 }
 
 /**
+ * Hands every nonce oidc-provider sends (`DPoP-Nonce` on token responses) to the API's nonces,
+ * so that one nonce per origin works at both (see createNonceIssuer in dpop.mjs).
+ *
+ * @param {ReturnType<typeof createNonceIssuer>} nonces
+ * @param {string} apiPath
+ * @returns {(ctx: import('koa').Context, next: () => Promise<void>) => Promise<void>}
+ */
+function shareDpopNonces(nonces, apiPath) {
+  return async function adoptProviderNonce(ctx, next) {
+    await next()
+    const nonce = ctx.response.get('DPoP-Nonce')
+    if (nonce && ctx.path !== apiPath) nonces.adopt(nonce)
+  }
+}
+
+/**
  * @param {import('node:http').Server} server
  * @param {number} port
  * @returns {Promise<number>} The port actually bound.
@@ -252,6 +269,8 @@ export async function startAuthServer(options = {}) {
   provider.use(countRequests(stats, ROUTES))
   provider.use(crossOriginOpenerPolicy(switches))
   provider.use(exposeDpopNonce(ROUTES.revocation))
+  const apiNonces = createNonceIssuer()
+  provider.use(shareDpopNonces(apiNonces, API_PATH))
   provider.use(injector.middleware)
   provider.use(
     auth0Dialect({
@@ -269,6 +288,7 @@ export async function startAuthServer(options = {}) {
       allowedOrigins,
       stats,
       requireNonce: () => switches.dpopNonce,
+      nonces: apiNonces,
     }),
   )
   server.on('request', provider.callback())

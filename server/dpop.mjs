@@ -87,22 +87,44 @@ function createExpiringSet() {
 }
 
 /**
- * The API's nonces (RFC 9449 §9): random, each accepted for {@link DPOP_NONCE_TTL_SECONDS}; a
- * new one is issued with every challenge.
+ * The API's nonces (RFC 9449 §9): random, each accepted for {@link DPOP_NONCE_TTL_SECONDS}.
+ *
+ * The API lives on the issuer's origin, and a client keeps one nonce per origin: so the nonces
+ * oidc-provider hands out at the token endpoint are `adopt`ed (accepted here too, and handed out
+ * by the next challenge while fresh), and a client that has one does not get challenged again.
+ * oidc-provider accepts only its own, so after an API challenge the token endpoint may challenge
+ * once more; the nonce it gives then works at both.
  */
 export function createNonceIssuer() {
   const issued = createExpiringSet()
   let current = ''
+  let currentUntil = 0
+  /**
+   * @param {string} nonce
+   * @param {number} ttlSeconds
+   */
+  const remember = (nonce, ttlSeconds) => {
+    issued.add(nonce, ttlSeconds * 1000)
+    current = nonce
+    // Handed out for the first half of its life only, so a client gets one that lasts.
+    currentUntil = Date.now() + (ttlSeconds * 1000) / 2
+    return nonce
+  }
   return {
-    /** A fresh nonce (also the one `current` answers from now on). */
-    next() {
-      current = randomBytes(16).toString('base64url')
-      issued.add(current, DPOP_NONCE_TTL_SECONDS * 1000)
-      return current
-    },
-    /** The latest nonce, issuing one when there is none yet. */
+    /** The nonce to hand out now: the latest one while fresh, else a new one. */
     current() {
-      return current && issued.has(current) ? current : this.next()
+      return current && Date.now() < currentUntil
+        ? current
+        : remember(randomBytes(16).toString('base64url'), DPOP_NONCE_TTL_SECONDS)
+    },
+    /**
+     * Accepts a nonce oidc-provider issued, for as long as oidc-provider surely does (it
+     * accepts its nonces for two to three minutes).
+     *
+     * @param {string} nonce
+     */
+    adopt(nonce) {
+      if (nonce !== current) remember(nonce, 120)
     },
     /** @param {unknown} nonce */
     isValid(nonce) {

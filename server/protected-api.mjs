@@ -7,7 +7,7 @@
  * @module
  */
 import { answerPreflight, applyCors } from './cors.mjs'
-import { createNonceIssuer, createProofVerifier, DpopError } from './dpop.mjs'
+import { createProofVerifier, DpopError } from './dpop.mjs'
 import { JwtError, verifyJwt } from './jwt.mjs'
 
 export const API_PATH = '/api/messages'
@@ -66,7 +66,9 @@ export function verifyAccessToken(token, { issuer, audience, publicKey }) {
  * @param {ReadonlySet<string>} options.allowedOrigins Browser origins allowed to call the API.
  * @param {{ api: ApiStats }} options.stats
  * @param {() => boolean} [options.requireNonce] Read on every request: when true, a DPoP proof
- *   must carry a nonce this API issued (RFC 9449 §9).
+ *   must carry a nonce from `nonces` (RFC 9449 §9).
+ * @param {ReturnType<typeof import('./dpop.mjs').createNonceIssuer>} options.nonces The API's
+ *   nonces (see dpop.mjs: they include the token endpoint's).
  * @returns {(ctx: import('koa').Context, next: () => Promise<void>) => Promise<void>}
  */
 export function protectedApi({
@@ -76,8 +78,8 @@ export function protectedApi({
   allowedOrigins,
   stats,
   requireNonce = () => false,
+  nonces,
 }) {
-  const nonces = createNonceIssuer()
   const verifyProof = createProofVerifier()
 
   return async function messagesEndpoint(ctx, next) {
@@ -189,7 +191,7 @@ export function protectedApi({
         if (!(error instanceof DpopError)) throw error
         if (error.code === 'use_dpop_nonce') {
           stats.api.nonceChallenges += 1
-          ctx.set('DPoP-Nonce', nonces.next())
+          ctx.set('DPoP-Nonce', nonces.current())
         }
         return refuse('DPoP', error.code, error.message)
       }

@@ -358,7 +358,7 @@ describe('the protected API with DPoP-bound tokens', () => {
       DPoP: apiProof(accessToken, { nonce: 'made-up' }),
     })
     expect(forged).toMatchObject({ status: 401, body: { error: 'use_dpop_nonce' } })
-    // The forged attempt handed out a new nonce; the first one is still good (5 minutes).
+    // A forged nonce is challenged again; the nonce given first is still good.
     const second = await callApi({
       Authorization: `DPoP ${accessToken}`,
       DPoP: apiProof(accessToken, { nonce }),

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { authorizeRequest } from './authorize-request.mjs'
 
 /**
  * A browser stand-in: the server's cookies, by name (path and expiry ignored; loopback only).
@@ -55,25 +55,11 @@ export async function loginFromNode(
   server,
   { redirectUri, params = {}, jar = new CookieJar(), user = 'alice' },
 ) {
-  const verifier = randomBytes(32).toString('base64url')
-  const url = new URL(`${server.issuer}/authorize`)
-  const request = {
-    response_type: 'code',
-    client_id: server.clientId,
-    redirect_uri: redirectUri,
-    scope: 'openid profile email offline_access',
-    audience: server.audience,
-    state: randomBytes(12).toString('base64url'),
-    nonce: randomBytes(12).toString('base64url'),
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-    ...params,
-  }
-  for (const [name, value] of Object.entries(request)) url.searchParams.set(name, value)
+  const { url, verifier } = authorizeRequest(server, redirectUri, params)
 
   /** @type {RequestInit} */
   let init = { method: 'GET' }
-  let next = url
+  let next = new URL(url)
   for (let hops = 0; hops < 8; hops++) {
     if (next.href.startsWith(`${redirectUri}?`)) {
       return { callback: Object.fromEntries(next.searchParams), verifier, redirectUri, jar }
