@@ -22,6 +22,18 @@ let blank: PageServer
 let context: BrowserContext
 let page: Page
 
+/** The page of `context` whose URL passes `test`, waiting up to 5 s (polled every 50 ms). */
+const pageAt = async (context: BrowserContext, test: (url: URL) => boolean): Promise<Page> => {
+  for (let tries = 0; tries < 100; tries++) {
+    for (const candidate of await context.pages()) {
+      if (test(new URL(candidate.url()))) return candidate
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  const urls = (await context.pages()).map((candidate) => candidate.url())
+  throw new Error(`no such page within 5 s, only ${urls.join(' ')}`)
+}
+
 beforeAll(async () => {
   blank = await startPageServer()
   e2e = await startFirefoxE2E(
@@ -125,5 +137,56 @@ describe('Firefox', () => {
 
     expect(server.stats.authorize).toEqual({ requests: 4, promptNone: 3 })
     expect(server.stats.authorizationErrors).toEqual(['login_required'])
+  })
+
+  test('COOP on the sign-in pages severs the popup from the app, for good', async () => {
+    const { server } = e2e
+    /** Opens the sign-in in a popup from the app page, signs in, reports what each side saw. */
+    const popupLogin = async () => {
+      await page.goto(`${blank.origin}/`)
+      // prompt=login: the form every time, though the first round left a session.
+      const request = authorizeRequest(server, `${blank.origin}/callback`, { prompt: 'login' })
+      const popupOpened = new Promise<Page | null>((resolve) => page.once('popup', resolve))
+      await page.evaluate((url) => {
+        ;(window as unknown as { popup: Window | null }).popup = window.open(url, 'login', 'popup')
+      }, request.url)
+      await popupOpened
+      // With COOP, Firefox moves the popup to a new browsing context (a new page for puppeteer):
+      // look the sign-in page up among the context's pages.
+      const popup = await pageAt(context, (url) => url.pathname.startsWith('/interaction/'))
+      await popup.waitForSelector('input[name=login]', { timeout: 5000 })
+      const openerInPopup = await popup.evaluate(() => window.opener !== null)
+      const closedSeenByApp = await page.evaluate(
+        () => (window as unknown as { popup: Window }).popup.closed,
+      )
+      await popup.type('input[name=login]', 'alice')
+      await popup.type('input[name=password]', 'alice')
+      await Promise.all([
+        popup.waitForFunction(
+          (origin) => location.origin === origin,
+          { timeout: 5000 },
+          blank.origin,
+        ),
+        popup.click('button[type=submit]'),
+      ])
+      const openerAtCallback = await popup.evaluate(() => window.opener !== null)
+      await popup.close()
+      return { openerInPopup, closedSeenByApp, openerAtCallback }
+    }
+    expect(await popupLogin()).toEqual({
+      openerInPopup: true,
+      closedSeenByApp: false,
+      openerAtCallback: true,
+    })
+    server.settings.coop = true
+    try {
+      expect(await popupLogin()).toEqual({
+        openerInPopup: false,
+        closedSeenByApp: true,
+        openerAtCallback: false,
+      })
+    } finally {
+      server.settings.coop = false
+    }
   })
 })
