@@ -10,22 +10,23 @@
  *
  * @module
  */
-import { createPublicKey } from 'node:crypto'
+import { createPublicKey, randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import Provider from 'oidc-provider'
 import { DEMO_USERS } from './accounts.mjs'
 import { auth0Dialect } from './auth0-dialect.mjs'
 import { originsOf } from './cors.mjs'
+import { createNonceIssuer } from './dpop.mjs'
 import { createFaultInjector } from './faults.mjs'
 import { interactions } from './interactions.mjs'
-import { protectedApi } from './protected-api.mjs'
+import { API_PATH, protectedApi } from './protected-api.mjs'
 import {
   createProviderConfiguration,
   DEV_KEYS,
   defaultPostLogoutRedirectUris,
   ROUTES,
 } from './provider-config.mjs'
-import { countProviderEvents, countTokenRequests, createStats } from './stats.mjs'
+import { countProviderEvents, countRequests, createStats } from './stats.mjs'
 
 export { API_PATH, verifyAccessToken } from './protected-api.mjs'
 export { API_SCOPES, createProviderConfiguration, DEV_KEYS, ROUTES } from './provider-config.mjs'
@@ -42,6 +43,25 @@ export { API_SCOPES, createProviderConfiguration, DEV_KEYS, ROUTES } from './pro
  * @property {number} [idTokenTtl] Seconds, default 3600.
  * @property {number} [refreshTokenTtl] Seconds, default 30 days; absolute (rotation keeps it).
  * @property {boolean} [quiet] No request log. Server errors are printed regardless.
+ * @property {boolean} [dpopNonce] Default false. Require DPoP nonces (RFC 9449 §8, §9): a proof
+ *   without a valid server nonce gets `use_dpop_nonce` and a `DPoP-Nonce` header, at the token
+ *   endpoint (400, oidc-provider's nonces) and at the protected API (401, the API's own nonces).
+ *   DPoP itself is always on: clients that send no proof keep getting Bearer tokens.
+ *   Switchable while running: `server.settings.dpopNonce = true`.
+ * @property {boolean} [coop] Default false. Adds `Cross-Origin-Opener-Policy: same-origin` to the
+ *   authorization endpoint (`/authorize`, `/authorize/:uid`) and the sign-in pages
+ *   (`/interaction/…`), so a popup's `window.opener` is severed (the popup cannot talk back to
+ *   the app until it is back on the app's origin). Switchable while running:
+ *   `server.settings.coop = true`.
+ */
+
+/**
+ * Switches a test may flip while the server runs; each is read on every request. Assigning
+ * anything but a boolean throws.
+ *
+ * @typedef {object} AuthServerSettings
+ * @property {boolean} dpopNonce See {@link AuthServerOptions.dpopNonce}.
+ * @property {boolean} coop See {@link AuthServerOptions.coop}.
  */
 
 /**
@@ -52,6 +72,7 @@ export { API_SCOPES, createProviderConfiguration, DEV_KEYS, ROUTES } from './pro
  * @property {string} audience
  * @property {readonly import('./accounts.mjs').DemoUser[]} users Demo users and their passwords.
  * @property {import('./stats.mjs').Stats} stats
+ * @property {AuthServerSettings} settings Run-time switches (`dpopNonce`, `coop`).
  * @property {import('./faults.mjs').Faults} faults
  * @property {import('oidc-provider').default} provider The oidc-provider instance, for tests that
  *   need its events or models.
@@ -68,6 +89,94 @@ function integerOption(value, name, min) {
     throw new TypeError(`startAuthServer: ${name} must be an integer ≥ ${min}, got ${value}`)
   }
   return /** @type {number} */ (value)
+}
+
+/**
+ * @param {Record<string, unknown>} initial
+ * @returns {AuthServerSettings}
+ */
+function createSettings(initial) {
+  /** @type {Record<string, boolean>} */
+  const values = {}
+  const settings = {}
+  for (const [name, value] of Object.entries(initial)) {
+    const check = /** @param {unknown} next */ (next) => {
+      if (typeof next !== 'boolean') {
+        throw new TypeError(`startAuthServer: ${name} must be a boolean, got ${String(next)}`)
+      }
+      return next
+    }
+    values[name] = check(value)
+    Object.defineProperty(settings, name, {
+      enumerable: true,
+      get: () => values[name],
+      set: (next) => {
+        values[name] = check(next)
+      },
+    })
+  }
+  return /** @type {AuthServerSettings} */ (Object.seal(settings))
+}
+
+/**
+ * Adds `Cross-Origin-Opener-Policy: same-origin` to the authorization endpoint and the sign-in
+ * pages while `settings.coop` is on.
+ *
+ * @param {AuthServerSettings} settings
+ * @returns {(ctx: import('koa').Context, next: () => Promise<void>) => Promise<void>}
+ */
+function crossOriginOpenerPolicy(settings) {
+  const { authorization } = ROUTES
+  return async function coopHeader(ctx, next) {
+    const applies =
+      ctx.path === authorization ||
+      ctx.path.startsWith(`${authorization}/`) ||
+      ctx.path.startsWith('/interaction/')
+    // Before next(): the hang fault never lets a response out, the header is there anyway.
+    if (settings.coop && applies) ctx.set('Cross-Origin-Opener-Policy', 'same-origin')
+    return next()
+  }
+}
+
+/**
+ * oidc-provider's CORS for the revocation endpoint exposes only `WWW-Authenticate`; a DPoP client
+ * reads `DPoP-Nonce` from every answer of the server, so it is exposed there too. (Preflights of
+ * the token and revocation endpoints already allow any request header, `DPoP` included.)
+ *
+ * @param {string} revocationPath
+ * @returns {(ctx: import('koa').Context, next: () => Promise<void>) => Promise<void>}
+ */
+function exposeDpopNonce(revocationPath) {
+  return async function revocationExposeHeaders(ctx, next) {
+    await next()
+    if (ctx.path !== revocationPath || ctx.method === 'OPTIONS') return
+    if (!ctx.response.get('Access-Control-Allow-Origin')) return
+    const exposed = ctx.response
+      .get('Access-Control-Expose-Headers')
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean)
+    for (const name of ['WWW-Authenticate', 'DPoP-Nonce']) {
+      if (!exposed.some((header) => header.toLowerCase() === name.toLowerCase())) exposed.push(name)
+    }
+    ctx.set('Access-Control-Expose-Headers', exposed.join(', '))
+  }
+}
+
+/**
+ * Hands every nonce oidc-provider sends (`DPoP-Nonce` on token responses) to the API's nonces,
+ * so that one nonce per origin works at both (see createNonceIssuer in dpop.mjs).
+ *
+ * @param {ReturnType<typeof createNonceIssuer>} nonces
+ * @param {string} apiPath
+ * @returns {(ctx: import('koa').Context, next: () => Promise<void>) => Promise<void>}
+ */
+function shareDpopNonces(nonces, apiPath) {
+  return async function adoptProviderNonce(ctx, next) {
+    await next()
+    const nonce = ctx.response.get('DPoP-Nonce')
+    if (nonce && ctx.path !== apiPath) nonces.adopt(nonce)
+  }
 }
 
 /**
@@ -120,6 +229,10 @@ export async function startAuthServer(options = {}) {
   if (!Array.isArray(redirectUris) || redirectUris.length === 0) {
     throw new TypeError('startAuthServer: redirectUris must be a non-empty array of URLs')
   }
+  const switches = createSettings({
+    dpopNonce: options.dpopNonce ?? false,
+    coop: options.coop ?? false,
+  })
   const settings = {
     clientId,
     redirectUris,
@@ -129,6 +242,9 @@ export async function startAuthServer(options = {}) {
     accessTokenTtl: integerOption(options.accessTokenTtl ?? 3600, 'accessTokenTtl', 1),
     idTokenTtl: integerOption(options.idTokenTtl ?? 3600, 'idTokenTtl', 1),
     refreshTokenTtl: integerOption(options.refreshTokenTtl ?? 30 * 24 * 3600, 'refreshTokenTtl', 1),
+    // A new secret per server: nonces of one run mean nothing to the next.
+    dpopNonceSecret: randomBytes(32),
+    switches,
   }
   const allowedOrigins = originsOf(redirectUris)
 
@@ -139,14 +255,22 @@ export async function startAuthServer(options = {}) {
 
   const provider = new Provider(issuer, createProviderConfiguration(settings))
   const stats = createStats()
-  const injector = createFaultInjector({ tokenPath: ROUTES.token, allowedOrigins })
+  const injector = createFaultInjector({
+    tokenPath: ROUTES.token,
+    authorizationPath: ROUTES.authorization,
+    allowedOrigins,
+  })
   const publicKey = createPublicKey({ key: DEV_KEYS.keys[0], format: 'jwk' })
 
   countProviderEvents(provider, stats)
   provider.on('server_error', (_ctx, error) => console.error('auth-server error:', error))
   // provider.use() runs these, in this order, before oidc-provider's own routes.
   if (!options.quiet) provider.use(logRequest)
-  provider.use(countTokenRequests(stats, ROUTES.token))
+  provider.use(countRequests(stats, ROUTES))
+  provider.use(crossOriginOpenerPolicy(switches))
+  provider.use(exposeDpopNonce(ROUTES.revocation))
+  const apiNonces = createNonceIssuer()
+  provider.use(shareDpopNonces(apiNonces, API_PATH))
   provider.use(injector.middleware)
   provider.use(
     auth0Dialect({
@@ -157,7 +281,15 @@ export async function startAuthServer(options = {}) {
   )
   provider.use(interactions(provider))
   provider.use(
-    protectedApi({ issuer, audience: settings.audience, publicKey, allowedOrigins, stats }),
+    protectedApi({
+      issuer,
+      audience: settings.audience,
+      publicKey,
+      allowedOrigins,
+      stats,
+      requireNonce: () => switches.dpopNonce,
+      nonces: apiNonces,
+    }),
   )
   server.on('request', provider.callback())
 
@@ -169,6 +301,7 @@ export async function startAuthServer(options = {}) {
     audience: settings.audience,
     users: DEMO_USERS,
     stats,
+    settings: switches,
     faults: injector.faults,
     provider,
     close() {

@@ -1,6 +1,7 @@
 /**
  * Fault injection for the token endpoint: lets a test make the next token request fail, hang,
- * lie or arrive late, to show how the client copes (security.md rules 11–13).
+ * lie or arrive late, to show how the client copes (security.md rules 11–13). The authorization
+ * endpoint has a switch too (`faults.authorize`), for silent-login and popup timeouts.
  *
  * A fault answers the request before oidc-provider sees it, so a faked answer to an
  * authorization-code request leaves the code unused.
@@ -35,8 +36,12 @@ import { applyCors } from './cors.mjs'
  * @typedef {object} Faults
  * @property {(spec: FaultSpec) => void} nextTokenResponse Queues a fault for the next token
  *   request; several calls queue several faults, one per request, in order.
- * @property {() => void} clear Drops the faults not yet used.
+ * @property {() => void} clear Drops the faults not yet used, and sets `authorize` back to null.
  * @property {number} pending How many queued faults are still to be used.
+ * @property {FaultSpec | null} authorize A switch, not a queue: while set, every request to the
+ *   authorization endpoint (`GET`/`POST /authorize`) gets this fault, e.g. `'hang'` (never
+ *   answers: a hidden iframe or a popup waits until the client gives up) or `{ delayMs: 2000 }`;
+ *   `null` (the default) lets oidc-provider answer. Assign to switch, at any time.
  */
 
 /**
@@ -74,14 +79,17 @@ function validate(spec) {
 /**
  * @param {object} options
  * @param {string} options.tokenPath
+ * @param {string} options.authorizationPath
  * @param {ReadonlySet<string>} options.allowedOrigins Origins that get CORS headers.
  * @returns {{ faults: Faults,
  *   middleware: (ctx: import('koa').Context, next: () => Promise<void>) => Promise<void>,
  *   close: () => void }}
  */
-export function createFaultInjector({ tokenPath, allowedOrigins }) {
+export function createFaultInjector({ tokenPath, authorizationPath, allowedOrigins }) {
   /** @type {FaultSpec[]} */
   const queue = []
+  /** @type {FaultSpec | null} */
+  let authorizeFault = null
   /** Connections that have carried a request: a browser resends on these when they drop. */
   const usedSockets = new WeakSet()
   // Ends pending delays when the server closes, so no timer outlives it.
@@ -94,9 +102,16 @@ export function createFaultInjector({ tokenPath, allowedOrigins }) {
     },
     clear() {
       queue.length = 0
+      authorizeFault = null
     },
     get pending() {
       return queue.length
+    },
+    get authorize() {
+      return authorizeFault
+    },
+    set authorize(spec) {
+      authorizeFault = spec === null || spec === undefined ? null : validate(spec)
     },
   }
 
@@ -141,12 +156,16 @@ export function createFaultInjector({ tokenPath, allowedOrigins }) {
       const { socket } = ctx.req
       const reusedSocket = usedSockets.has(socket)
       usedSockets.add(socket)
+      if (ctx.path === authorizationPath && (ctx.method === 'GET' || ctx.method === 'POST')) {
+        return authorizeFault === null ? next() : play(ctx, next, authorizeFault, false)
+      }
       if (ctx.method !== 'POST' || ctx.path !== tokenPath) return next()
       const spec = queue.shift()
       return spec === undefined ? next() : play(ctx, next, spec, reusedSocket)
     },
     close() {
       queue.length = 0
+      authorizeFault = null
       closing.abort()
     },
   }

@@ -1,10 +1,13 @@
 /**
  * A tiny protected API (the "resource server" of RFC 6749 §1.1): `GET /api/messages` answers only
- * to a valid JWT access token for its audience, sent as `Authorization: Bearer` (RFC 6750 §2.1).
+ * to a valid JWT access token for its audience, sent as `Authorization: Bearer` (RFC 6750 §2.1),
+ * or, for a DPoP-bound token (one with `cnf.jkt`), as `Authorization: DPoP` with a `DPoP` proof
+ * (RFC 9449 §7). A DPoP-bound token sent as Bearer is refused (§7.2).
  *
  * @module
  */
 import { answerPreflight, applyCors } from './cors.mjs'
+import { createProofVerifier, DpopError } from './dpop.mjs'
 import { JwtError, verifyJwt } from './jwt.mjs'
 
 export const API_PATH = '/api/messages'
@@ -14,6 +17,10 @@ const REALM = 'latchkey-api'
 
 /** RFC 6750 §2.1: `Bearer` is case-insensitive, then one space, then the b64token. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i
+/** RFC 9449 §7.1: the same shape with the `DPoP` scheme. */
+const DPOP = /^DPoP +([A-Za-z0-9\-._~+/]+=*)$/i
+/** The one proof algorithm this API takes (see dpop.mjs). */
+const DPOP_ALGS = 'ES256'
 
 /**
  * Checks an access token as RFC 9068 §4 asks: signature with the server's key, `iss` equal to the
@@ -43,67 +50,158 @@ export function verifyAccessToken(token, { issuer, audience, publicKey }) {
 }
 
 /**
+ * @typedef {object} ApiStats
+ * @property {number} ok Requests answered 200.
+ * @property {number} unauthorized Requests answered 401 (nonce challenges included).
+ * @property {number} bearer Requests with `Authorization: Bearer`, whatever the outcome.
+ * @property {number} dpop Requests with `Authorization: DPoP`, whatever the outcome.
+ * @property {number} nonceChallenges 401s with `error="use_dpop_nonce"`.
+ */
+
+/**
  * @param {object} options
  * @param {string} options.issuer
  * @param {string} options.audience
  * @param {import('node:crypto').KeyObject} options.publicKey Verifies access tokens.
  * @param {ReadonlySet<string>} options.allowedOrigins Browser origins allowed to call the API.
- * @param {{ api: { ok: number, unauthorized: number } }} options.stats
+ * @param {{ api: ApiStats }} options.stats
+ * @param {() => boolean} [options.requireNonce] Read on every request: when true, a DPoP proof
+ *   must carry a nonce from `nonces` (RFC 9449 §9).
+ * @param {ReturnType<typeof import('./dpop.mjs').createNonceIssuer>} options.nonces The API's
+ *   nonces (see dpop.mjs: they include the token endpoint's).
  * @returns {(ctx: import('koa').Context, next: () => Promise<void>) => Promise<void>}
  */
-export function protectedApi({ issuer, audience, publicKey, allowedOrigins, stats }) {
+export function protectedApi({
+  issuer,
+  audience,
+  publicKey,
+  allowedOrigins,
+  stats,
+  requireNonce = () => false,
+  nonces,
+}) {
+  const verifyProof = createProofVerifier()
+
   return async function messagesEndpoint(ctx, next) {
     if (ctx.path !== API_PATH) return next()
     ctx.set('Cache-Control', 'no-store')
 
     if (ctx.method === 'OPTIONS') {
-      // The Authorization header makes the browser send a preflight first.
-      return answerPreflight(ctx, allowedOrigins, { methods: 'GET', headers: 'Authorization' })
+      // The Authorization (and DPoP) header makes the browser send a preflight first.
+      return answerPreflight(ctx, allowedOrigins, {
+        methods: 'GET',
+        headers: 'Authorization, DPoP',
+      })
     }
-    applyCors(ctx, allowedOrigins, ['WWW-Authenticate'])
+    applyCors(ctx, allowedOrigins, ['WWW-Authenticate', 'DPoP-Nonce'])
     if (ctx.method !== 'GET') {
       ctx.set('Allow', 'GET, OPTIONS')
       ctx.status = 405
       return
     }
+    const nonceRequired = requireNonce()
+    // RFC 9449 §9: a fresh nonce may come with any response; clients keep the latest.
+    if (nonceRequired) ctx.set('DPoP-Nonce', nonces.current())
 
-    /** @param {string} [reason] */
-    const refuse = (reason) => {
+    /** @param {string} text */
+    const safe = (text) => text.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?')
+
+    /**
+     * @param {'Bearer' | 'DPoP'} scheme
+     * @param {string} [error] `invalid_token`, `invalid_dpop_proof`, `use_dpop_nonce`.
+     * @param {string} [reason]
+     */
+    const refuse = (scheme, error, reason) => {
       // RFC 6750 §3: error_description may not contain '"' or '\' or non-ASCII characters.
-      const description = reason?.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?')
+      const description = reason === undefined ? undefined : safe(reason)
       stats.api.unauthorized += 1
       ctx.status = 401
-      // RFC 6750 §3.1: without credentials the challenge carries no error code.
-      ctx.set(
-        'WWW-Authenticate',
-        description === undefined
-          ? `Bearer realm="${REALM}"`
-          : `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"`,
-      )
+      const params = [
+        `realm="${REALM}"`,
+        ...(scheme === 'DPoP' ? [`algs="${DPOP_ALGS}"`] : []),
+        // RFC 6750 §3.1: without credentials the challenge carries no error code.
+        ...(error === undefined ? [] : [`error="${error}"`]),
+        ...(description === undefined ? [] : [`error_description="${description}"`]),
+      ]
+      ctx.set('WWW-Authenticate', `${scheme} ${params.join(', ')}`)
       ctx.body = {
-        error: description === undefined ? 'unauthorized' : 'invalid_token',
+        error: error ?? 'unauthorized',
         ...(description === undefined ? {} : { error_description: description }),
       }
     }
 
     const authorization = ctx.get('Authorization')
-    if (!/^Bearer(\s|$)/i.test(authorization)) return refuse()
-    const token = BEARER.exec(authorization)?.[1]
-    if (token === undefined)
-      return refuse('the Authorization header is not Bearer followed by a token')
+    const scheme = /^DPoP(\s|$)/i.test(authorization)
+      ? 'DPoP'
+      : /^Bearer(\s|$)/i.test(authorization)
+        ? 'Bearer'
+        : undefined
+    if (scheme === undefined) return refuse('Bearer')
+    if (scheme === 'DPoP') stats.api.dpop += 1
+    else stats.api.bearer += 1
+
+    const token = (scheme === 'DPoP' ? DPOP : BEARER).exec(authorization)?.[1]
+    if (token === undefined) {
+      return refuse(
+        scheme,
+        'invalid_token',
+        `the Authorization header is not ${scheme} followed by a token`,
+      )
+    }
 
     let claims
     try {
       claims = verifyAccessToken(token, { issuer, audience, publicKey })
     } catch (error) {
-      if (error instanceof JwtError) return refuse(error.message)
+      if (error instanceof JwtError) return refuse(scheme, 'invalid_token', error.message)
       throw error
+    }
+    const cnf = /** @type {{ jkt?: unknown } | undefined} */ (claims.cnf)
+    const jkt = typeof cnf?.jkt === 'string' ? cnf.jkt : undefined
+
+    if (scheme === 'Bearer' && jkt !== undefined) {
+      // RFC 9449 §7.2: a DPoP-bound token is worthless without its key.
+      return refuse(
+        'DPoP',
+        'invalid_token',
+        'the token is DPoP-bound: send it as DPoP with a proof',
+      )
+    }
+    if (scheme === 'DPoP') {
+      if (jkt === undefined) {
+        return refuse('DPoP', 'invalid_token', 'the token is not DPoP-bound: send it as Bearer')
+      }
+      const proofs = ctx.req.headers.dpop
+      const proof = Array.isArray(proofs) ? undefined : proofs
+      if (!proof) {
+        return refuse('DPoP', 'invalid_dpop_proof', 'exactly one DPoP proof header is required')
+      }
+      const forwardedHost = ctx.get('X-Forwarded-Host')
+      try {
+        verifyProof(proof, {
+          method: ctx.method,
+          // The URL the client called: the app server's proxy (test/support/app-server.mjs)
+          // says which host it was. Loopback-only server, so the header is trusted.
+          url: `http://${forwardedHost || ctx.get('Host')}${ctx.path}`,
+          accessToken: token,
+          jkt,
+          checkNonce: nonceRequired ? (nonce) => nonces.isValid(nonce) : undefined,
+        })
+      } catch (error) {
+        if (!(error instanceof DpopError)) throw error
+        if (error.code === 'use_dpop_nonce') {
+          stats.api.nonceChallenges += 1
+          ctx.set('DPoP-Nonce', nonces.current())
+        }
+        return refuse('DPoP', error.code, error.message)
+      }
     }
 
     stats.api.ok += 1
     const name = typeof claims.sub === 'string' ? claims.sub : 'there'
     ctx.body = {
       sub: claims.sub,
+      scheme,
       messages: [
         { id: 1, text: `Hello, ${name}! This came from a protected API.` },
         { id: 2, text: 'Your access token was checked: signature, iss, aud and exp.' },

@@ -50,6 +50,9 @@ const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access']
  * @property {number} accessTokenTtl Seconds.
  * @property {number} idTokenTtl Seconds.
  * @property {number} refreshTokenTtl Seconds; absolute, rotation does not extend it.
+ * @property {Buffer} dpopNonceSecret 32 bytes; oidc-provider derives its DPoP nonces from it.
+ * @property {{ readonly dpopNonce: boolean }} switches Read on every request, so a test can flip
+ *   them while the server runs.
  */
 
 /**
@@ -79,6 +82,7 @@ export function defaultPostLogoutRedirectUris(redirectUris) {
  */
 async function grantFirstParty(ctx) {
   const { oidc } = ctx
+  keepOfflineAccess(ctx)
   const { Grant } = oidc.provider
   const grantId = oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(oidc.client.clientId)
   const grant =
@@ -95,6 +99,26 @@ async function grantFirstParty(ctx) {
 }
 
 /**
+ * Auth0 issues a refresh token whenever the authorization request asked for `offline_access`
+ * (and the application may use refresh tokens); oidc-provider drops the scope unless `prompt`
+ * includes `consent` (OIDC Core §11). auth0-dialect.mjs adds `consent` to interactive requests,
+ * but `prompt=none` must stand alone, so for a silent request the scope is put back here, after
+ * oidc-provider's scope check and before the code is made (`loadExistingGrant` runs in between).
+ * The request as sent is read from the query: `ctx.oidc.params.scope` no longer has it.
+ *
+ * @param {any} ctx oidc-provider's Koa context.
+ */
+function keepOfflineAccess(ctx) {
+  const { oidc } = ctx
+  if (oidc.route !== 'authorization' || !oidc.client?.grantTypeAllowed('refresh_token')) return
+  const asked = ctx.method === 'POST' ? ctx.request.body?.scope : ctx.query.scope
+  if (typeof asked !== 'string' || !asked.split(' ').includes('offline_access')) return
+  const scopes = oidc.params.scope?.split(' ') ?? []
+  if (!scopes.includes('offline_access'))
+    oidc.params.scope = [...scopes, 'offline_access'].join(' ')
+}
+
+/**
  * Builds the oidc-provider configuration.
  *
  * @param {ProviderSettings} settings
@@ -102,7 +126,7 @@ async function grantFirstParty(ctx) {
  */
 export function createProviderConfiguration(settings) {
   const { clientId, redirectUris, postLogoutRedirectUris, audience } = settings
-  const { accessTokenTtl, idTokenTtl, refreshTokenTtl } = settings
+  const { accessTokenTtl, idTokenTtl, refreshTokenTtl, dpopNonceSecret, switches } = settings
 
   /**
    * The API as a resource server (RFC 8707). Its scopes include the OpenID Connect ones so that
@@ -148,6 +172,8 @@ export function createProviderConfiguration(settings) {
     // RFC 7636 with S256 only (oidc-provider never offers `plain`); RFC 9700 §2.1.1.
     pkce: { required: () => true },
     // A new refresh token on every use, the old one dies: RFC 9700 §4.14.2 for public clients.
+    // `true`, not a function: oidc-provider's default rotates DPoP-bound refresh tokens of public
+    // clients only after 70 % of their life, and wave 2's tests count on rotation for them too.
     rotateRefreshToken: true,
     /**
      * Token, revocation and userinfo responses are readable only by the origins of the
@@ -180,8 +206,16 @@ export function createProviderConfiguration(settings) {
     },
     features: {
       devInteractions: { enabled: false },
-      // Not part of an Auth0 SPA setup; off so discovery advertises only what is used.
-      dPoP: { enabled: false },
+      // RFC 9449. A client without DPoP keeps getting Bearer tokens; one that sends a proof to
+      // the token endpoint gets DPoP-bound ones (`token_type: DPoP`, `cnf.jkt`), and `dpop_jkt`
+      // on /authorize binds the code to that key. With the nonce secret set, oidc-provider adds a
+      // `DPoP-Nonce` header to DPoP token responses and exposes it through CORS; the switch makes
+      // a proof without a (valid) nonce get 400 `use_dpop_nonce`.
+      dPoP: {
+        enabled: true,
+        nonceSecret: dpopNonceSecret,
+        requireNonce: () => switches.dpopNonce,
+      },
       pushedAuthorizationRequests: { enabled: false },
       revocation: {
         enabled: true,

@@ -74,6 +74,8 @@ describe('discovery', () => {
       id_token_signing_alg_values_supported: ['RS256'],
     })
     expect(metadata.grant_types_supported).toEqual(['authorization_code', 'refresh_token'])
+    // RFC 9449 §5.1: DPoP is on, with the algorithms a browser can make non-extractable keys for.
+    expect(metadata.dpop_signing_alg_values_supported).toContain('ES256')
     expect(metadata.scopes_supported).toEqual(
       expect.arrayContaining(['openid', 'profile', 'email', 'offline_access']),
     )
@@ -136,7 +138,7 @@ describe('protected API', () => {
     expect(server.stats.api.ok).toBe(before + 1)
   })
 
-  it('lets only the app origin through the CORS preflight for the Authorization header', async () => {
+  it('lets only the app origin through the CORS preflight for the Authorization and DPoP headers', async () => {
     /** @param {string} origin */
     const preflight = (origin) =>
       fetch(`${server.issuer}/api/messages`, {
@@ -144,13 +146,13 @@ describe('protected API', () => {
         headers: {
           Origin: origin,
           'Access-Control-Request-Method': 'GET',
-          'Access-Control-Request-Headers': 'authorization',
+          'Access-Control-Request-Headers': 'authorization,dpop',
         },
       })
     const allowed = await preflight(APP_ORIGIN)
     expect(allowed.status).toBe(204)
     expect(allowed.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN)
-    expect(allowed.headers.get('access-control-allow-headers')).toBe('Authorization')
+    expect(allowed.headers.get('access-control-allow-headers')).toBe('Authorization, DPoP')
     const refused = await preflight('http://localhost:6666')
     expect(refused.headers.get('access-control-allow-origin')).toBeNull()
   })

@@ -2,7 +2,8 @@
  * A tiny static server for the end-to-end tests: it plays the application's origin, serving the
  * test pages, the BUILT bundles from dist/, `/config.js` that tells a page where the local
  * authorization server is (its port is only known at run time), and `/api/*` passed through to
- * the protected API, as an app's own backend would be (so same-origin `auth.fetch('/api/…')` works).
+ * the protected API, as an app's own backend would be (so same-origin `auth.fetch('/api/…')` works,
+ * with DPoP too: the `DPoP` header goes up, `DPoP-Nonce` comes back).
  *
  * @module
  */
@@ -48,12 +49,20 @@ export async function startAppServer(options = {}) {
       return
     }
     if (url.pathname.startsWith('/api/') && apiOrigin) {
+      // DPoP proofs name the URL the page called (this origin): X-Forwarded-Host tells the API.
+      const dpop = req.headers.dpop
       const upstream = await fetch(apiOrigin + url.pathname + url.search, {
-        headers: { authorization: req.headers.authorization ?? '' },
+        headers: {
+          authorization: req.headers.authorization ?? '',
+          ...(typeof dpop === 'string' ? { dpop } : {}),
+          'x-forwarded-host': req.headers.host ?? '',
+        },
       })
+      const nonce = upstream.headers.get('dpop-nonce')
       res.writeHead(upstream.status, {
         'content-type': upstream.headers.get('content-type') ?? 'text/plain',
         'www-authenticate': upstream.headers.get('www-authenticate') ?? '',
+        ...(nonce ? { 'dpop-nonce': nonce } : {}),
       })
       res.end(await upstream.text())
       return
