@@ -17,7 +17,7 @@ const chromiumLaunchOptions = async () => {
 
 const unit = {
   environment: 'happy-dom' as const,
-  include: ['test/unit/**/*.test.ts'],
+  include: ['test/unit/**/*.test.{ts,tsx}'],
 }
 
 /**
@@ -34,13 +34,21 @@ export default defineConfig(({ mode }) => ({
     minify: mode === 'iife',
     sourcemap: true,
     target: 'es2020',
-    // No `Symbol.toStringTag` ('[object Module]') on window.Latchkey: bytes nobody reads.
-    rolldownOptions: { output: { generatedCode: { symbols: false } } },
+    rolldownOptions: {
+      // React is the app's (an optional peer dependency), never bundled.
+      external: ['react', 'react/jsx-runtime'],
+      // No `Symbol.toStringTag` ('[object Module]') on window.Latchkey: bytes nobody reads.
+      output: { generatedCode: { symbols: false } },
+    },
     lib: {
-      entry: 'src/index.ts',
+      // Several ES entries share the core as one chunk (dist/react.js imports ./latchkey.js), so
+      // an app importing both gets the core once. The `<script>` bundle has no React part.
+      entry:
+        mode === 'iife' ? 'src/index.ts' : { latchkey: 'src/index.ts', react: 'src/react/index.ts' },
       formats: [mode === 'iife' ? 'iife' : 'es'] satisfies LibraryFormats[],
       name: 'Latchkey',
-      fileName: (format: string) => (format === 'iife' ? 'latchkey.iife.js' : 'latchkey.js'),
+      fileName: (format: string, entryName: string) =>
+        format === 'iife' ? 'latchkey.iife.js' : `${entryName}.js`,
     },
   },
   test: {
