@@ -1,18 +1,18 @@
 import { useMemo, useSyncExternalStore } from 'react'
-import type { Client } from '../index.js'
+import type { Client, GetAccessTokenOptions, LoginOptions, LogoutOptions } from '../index.js'
 import { useAuthContext } from './auth-context.js'
 import { type AuthState, getServerSnapshot } from './auth-store.js'
 
 /** What {@link useAuth} returns: the session's state and the client's actions. */
 export interface UseAuthResult extends AuthState {
   /** {@link Client.login}: takes the same options, navigates through the client's `navigate`. */
-  login: Client['login']
-  /** {@link Client.logout}. */
-  logout: Client['logout']
-  /** {@link Client.getAccessToken}. */
-  getAccessToken: Client['getAccessToken']
+  login: (options?: LoginOptions) => Promise<void>
+  /** {@link Client.logout}: forgets the tokens, then navigates to the end-session endpoint. */
+  logout: (options?: LogoutOptions) => Promise<void>
+  /** {@link Client.getAccessToken}: a valid access token, refreshed when needed. */
+  getAccessToken: (options?: GetAccessTokenOptions) => Promise<string>
   /** {@link Client.fetch}: `fetch` with the access token. */
-  fetch: Client['fetch']
+  fetch: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
   /**
    * The `loginWithPopup` given to `AuthProvider`, bound to its client; absent without one. Call
    * it in the click handler, before any `await`, or the browser blocks the popup.
@@ -25,7 +25,7 @@ export interface UseAuthResult extends AuthState {
  * refresh, logout, expiry, start-up settled). The returned object keeps its identity while
  * nothing changes, so it is safe in effect dependencies.
  *
- * @throws {@link AuthError} `invalid_config` outside an `AuthProvider`.
+ * @throws {@link index!AuthError} `invalid_config` outside an `AuthProvider`.
  * @example
  * ```tsx
  * function Profile() {
@@ -43,10 +43,9 @@ export const useAuth = (): UseAuthResult => {
   // Bound once per client: a new function each render would make every consumer's effects rerun.
   const actions = useMemo(
     () => ({
-      login: (options?: Parameters<Client['login']>[0]) => client.login(options),
-      logout: (options?: Parameters<Client['logout']>[0]) => client.logout(options),
-      getAccessToken: (options?: Parameters<Client['getAccessToken']>[0]) =>
-        client.getAccessToken(options),
+      login: (options?: LoginOptions) => client.login(options),
+      logout: (options?: LogoutOptions) => client.logout(options),
+      getAccessToken: (options?: GetAccessTokenOptions) => client.getAccessToken(options),
       fetch: (input: RequestInfo | URL, init?: RequestInit) => client.fetch(input, init),
       ...(loginWithPopup && {
         loginWithPopup: (options?: { appState?: unknown }) => loginWithPopup(client, options),
