@@ -5,7 +5,9 @@
  * Each budget in the root package.json's `sizeBudgets` names either an `entry` (a small file that
  * imports part of latchkey from src/, bundled here the way an app's bundler would, so only what
  * it reaches counts) or a built `file` (measured as is), and a limit in bytes for any of `raw`,
- * `gzip`, `brotli`. The README's size table, between `<!-- size:start -->` and
+ * `gzip`, `brotli`. An `entry` may list `external` imports left out of its bundle, as bare
+ * specifiers (`react`) or paths from the package root (`./src/index.ts`, matched once resolved):
+ * an add-on's row then counts the add-on alone, not React or the core an app has anyway. The README's size table, between `<!-- size:start -->` and
  * `<!-- size:end -->`, must show the same numbers (its padding may differ); without those markers
  * it is not checked, and the table to paste is printed.
  *
@@ -41,6 +43,7 @@ if (unknown.length > 0) {
  * @property {string} name how the README and the table call it
  * @property {string} [entry] a file bundled with {@link BUNDLE_OPTIONS}
  * @property {string} [file] a built file, measured as is
+ * @property {string[]} [external] imports an `entry` leaves out of its bundle
  * @property {number} [raw]
  * @property {number} [gzip]
  * @property {number} [brotli]
@@ -65,7 +68,14 @@ const readBudgets = async () => {
     if (typeof budget?.name !== 'string' || !budget.name) throw new Error(`${where} needs a "name"`)
     if (typeof budget.entry === typeof budget.file)
       throw new Error(`${where} needs either "entry" or "file", as a path from the package root`)
-    const known = new Set(['name', 'entry', 'file', ...LIMITS])
+    if (
+      'external' in budget &&
+      (!budget.entry ||
+        !Array.isArray(budget.external) ||
+        !budget.external.every((/** @type {unknown} */ name) => typeof name === 'string' && name))
+    )
+      throw new Error(`${where}: "external" must be a list of imports, and only beside "entry"`)
+    const known = new Set(['name', 'entry', 'file', 'external', ...LIMITS])
     const stray = Object.keys(budget).filter((key) => !known.has(key))
     if (stray.length > 0)
       throw new Error(
@@ -98,6 +108,7 @@ const build = async (budget) => {
     ...BUNDLE_OPTIONS,
     absWorkingDir: ROOT,
     entryPoints: [/** @type {string} */ (budget.entry)],
+    external: budget.external ?? [],
   })
   return { bytes: outputFiles[0].contents, metafile }
 }
