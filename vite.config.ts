@@ -44,7 +44,9 @@ export default defineConfig(({ mode }) => ({
       // Several ES entries share the core as one chunk (dist/react.js imports ./latchkey.js), so
       // an app importing both gets the core once. The `<script>` bundle has no React part.
       entry:
-        mode === 'iife' ? 'src/index.ts' : { latchkey: 'src/index.ts', react: 'src/react/index.ts' },
+        mode === 'iife'
+          ? 'src/index.ts'
+          : { latchkey: 'src/index.ts', react: 'src/react/index.ts' },
       formats: [mode === 'iife' ? 'iife' : 'es'] satisfies LibraryFormats[],
       name: 'Latchkey',
       fileName: (format: string, entryName: string) =>

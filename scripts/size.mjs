@@ -7,9 +7,10 @@
  * it reaches counts) or a built `file` (measured as is), and a limit in bytes for any of `raw`,
  * `gzip`, `brotli`. An `entry` may list `external` imports left out of its bundle, as bare
  * specifiers (`react`) or paths from the package root (`./src/index.ts`, matched once resolved):
- * an add-on's row then counts the add-on alone, not React or the core an app has anyway. The README's size table, between `<!-- size:start -->` and
- * `<!-- size:end -->`, must show the same numbers (its padding may differ); without those markers
- * it is not checked, and the table to paste is printed.
+ * an add-on's row then counts the add-on alone, not React or the core an app has anyway. The
+ * README's size table, between `<!-- size:start -->` and `<!-- size:end -->`, must show the same
+ * numbers (its padding may differ); without those markers it is not checked, and the table to
+ * paste is printed.
  *
  *   node scripts/size.mjs            check the budgets and the README table
  *   node scripts/size.mjs --write    also rewrite the README table from this measurement
