@@ -24,6 +24,8 @@ export interface AuthStore {
   getSnapshot(): AuthState
   /** The start-up is over (or a login could not start): loading ends, `error` is set or cleared. */
   settle(error?: AuthError): void
+  /** True from a `logout` on this page until the next login. */
+  loggedOut(): boolean
 }
 
 const LOADING: AuthState = Object.freeze({
@@ -60,6 +62,7 @@ const createAuthStore = (client: Client): AuthStore => {
   let error: AuthError | undefined
   let snapshot = LOADING
   let tokensSeen: TokenSet | undefined
+  let loggedOut = false
   const listeners = new Set<() => void>()
   const notify = () => {
     for (const listener of [...listeners]) listener()
@@ -68,6 +71,7 @@ const createAuthStore = (client: Client): AuthStore => {
   // error is cleared by a login that happens while no component is mounted too.
   client.subscribe((_tokens, reason) => {
     if (reason === 'login') error = undefined
+    loggedOut = reason === 'logout' || (loggedOut && reason !== 'login')
     notify()
   })
   return {
@@ -103,5 +107,6 @@ const createAuthStore = (client: Client): AuthStore => {
       error = failure
       notify()
     },
+    loggedOut: () => loggedOut,
   }
 }

@@ -34,7 +34,8 @@ const startLoginOnce = (client: Client, store: AuthStore): void => {
  * Renders its children for a signed-in visitor. For a signed-out one, once loading is over, it
  * starts one login that returns to the current path (`appState.returnTo`), and shows `fallback`.
  * After a failed start-up (`useAuth().error`) it starts none, so a server that refuses at once
- * cannot send the browser round in a loop: show the error instead.
+ * cannot send the browser round in a loop: show the error instead. Nor after a logout on this
+ * page, which would otherwise race the logout's own navigation.
  *
  * @example
  * ```tsx
@@ -44,7 +45,9 @@ const startLoginOnce = (client: Client, store: AuthStore): void => {
 export const RequireAuth = ({ children, fallback = null }: RequireAuthProps): ReactElement => {
   const { client, store } = useAuthContext()
   const { isLoading, isAuthenticated, error } = useAuth()
-  const mustLogin = !isLoading && !isAuthenticated && !error
+  // Not after a logout on this page either: logout is on its way to the end-session endpoint,
+  // and a login started now would race it and win, signing the user straight back in.
+  const mustLogin = !isLoading && !isAuthenticated && !error && !store.loggedOut()
   useEffect(() => {
     if (mustLogin) startLoginOnce(client, store)
   }, [mustLogin, client, store])

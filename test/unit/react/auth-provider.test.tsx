@@ -324,6 +324,51 @@ describe('RequireAuth', () => {
     expect(server.tokenRequests).toHaveLength(1)
   })
 
+  test('logout from a protected page: only the logout navigates, no login races it', async () => {
+    const { auth, navigate } = await atCallback({ returnTo: '/inbox' })
+    renderApp(
+      {
+        client: auth,
+        children: (
+          <>
+            <Probe />
+            <RequireAuth fallback={<p>wait</p>}>
+              <p>secret</p>
+            </RequireAuth>
+          </>
+        ),
+      },
+      true,
+    )
+    await screen.findByText('secret')
+    await act(() => (seen.at(-1) as UseAuthResult).logout({ returnTo: APP_ORIGIN }))
+    await act(() => new Promise((resolve) => setTimeout(resolve, 20)))
+    expect(navigate).toHaveBeenCalledTimes(1)
+    expect(navigate.mock.calls[0]?.[0]).toMatch(/\/v2\/logout\?/)
+    expect(screen.getByText('wait')).toBeTruthy()
+  })
+
+  test('a session that ends otherwise (refresh token refused) starts a new login', async () => {
+    const { auth, navigate, server } = await atCallback({ returnTo: '/inbox' })
+    renderApp({
+      client: auth,
+      children: (
+        <RequireAuth fallback={<p>wait</p>}>
+          <p>secret</p>
+        </RequireAuth>
+      ),
+    })
+    await screen.findByText('secret')
+    server.tokenRoute = () =>
+      new Response(JSON.stringify({ error: 'invalid_grant' }), {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+      })
+    await act(() => auth.getAccessToken({ forceRefresh: true }).catch(() => undefined))
+    await waitFor(() => expect(navigate).toHaveBeenCalledTimes(1))
+    expect(navigate.mock.calls[0]?.[0]).toMatch(/\/authorize\?/)
+  })
+
   test('after a failed start-up it starts no login (no redirect loop)', async () => {
     const { auth, navigate } = await atCallback(undefined, 'access_denied')
     renderApp({
