@@ -19,7 +19,13 @@ import { appReady, signIn } from '../support/e2e'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc')
-const BUILT = ['dist/latchkey.js', 'dist/latchkey.iife.js', 'dist/index.d.ts']
+const BUILT = [
+  'dist/latchkey.js',
+  'dist/latchkey.iife.js',
+  'dist/index.d.ts',
+  'dist/react.js',
+  'dist/react/index.d.ts',
+]
 
 /** What `npm pack --json` says about one tarball. */
 interface PackResult {
@@ -80,7 +86,7 @@ afterAll(async () => {
 
 describe('the packed tarball', () => {
   test('holds only the build output, the manifest and the docs; installs no dependencies', async () => {
-    const allowed = /^(dist\/[^/]+|package\.json|README\.md|LICENSE(\.\w+)?)$/
+    const allowed = /^(dist\/.+|package\.json|README\.md|LICENSE(\.\w+)?)$/
     const paths = pack.files.map((file) => file.path)
     expect(paths.filter((path) => !allowed.test(path))).toEqual([])
     expect(paths).toEqual(expect.arrayContaining([...BUILT, 'package.json', 'README.md']))
@@ -92,9 +98,12 @@ describe('the packed tarball', () => {
     }
 
     const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8'))
-    for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+    for (const field of ['dependencies', 'optionalDependencies']) {
       expect(manifest[field], field).toBeUndefined()
     }
+    // React only for latchkey/react, and optional: an app without React installs nothing more.
+    expect(manifest.peerDependencies).toEqual({ react: '>=18' })
+    expect(manifest.peerDependenciesMeta).toEqual({ react: { optional: true } })
     const modules = (await readdir(join(appDir, 'node_modules'))).filter((n) => !n.startsWith('.'))
     expect(modules).toEqual(['latchkey'])
   })
