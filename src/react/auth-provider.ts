@@ -38,14 +38,17 @@ export interface AuthProviderProps {
  *
  * @example
  * ```tsx
- * import { createClient } from 'latchkey'
+ * import { createClient, safeReturnTo } from 'latchkey'
  * import { AuthProvider } from 'latchkey/react'
  * import { restoreSession } from 'latchkey/silent'
  *
  * const auth = createClient({ issuer: 'https://id.example.com', clientId: 'abc', redirectUri: location.origin + '/callback' })
  *
+ * // appState is what the app gave to login: here always { returnTo }
+ * const returnTo = (appState: unknown) => safeReturnTo((appState as { returnTo?: string })?.returnTo)
+ *
  * createRoot(root).render(
- *   <AuthProvider client={auth} restoreSession={restoreSession} onRedirectCallback={(appState) => navigate(safeReturnTo(appState?.returnTo))}>
+ *   <AuthProvider client={auth} restoreSession={restoreSession} onRedirectCallback={(appState) => navigate(returnTo(appState))}>
  *     <App />
  *   </AuthProvider>,
  * )
