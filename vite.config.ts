@@ -41,8 +41,9 @@ export default defineConfig(({ mode }) => ({
       output: { generatedCode: { symbols: false } },
     },
     lib: {
-      // Several ES entries share the core as one chunk (dist/react.js imports ./latchkey.js), so
-      // an app importing both gets the core once. The `<script>` bundle has no React part.
+      // Several ES entries share the core as one chunk (dist/latchkey.js re-exports it and
+      // dist/react.js imports it), so an app importing both gets the core once. The `<script>`
+      // bundle has no React part.
       entry:
         mode === 'iife'
           ? 'src/index.ts'
