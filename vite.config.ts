@@ -17,7 +17,7 @@ const chromiumLaunchOptions = async () => {
 
 const unit = {
   environment: 'happy-dom' as const,
-  include: ['test/unit/**/*.test.ts'],
+  include: ['test/unit/**/*.test.{ts,tsx}'],
 }
 
 /**
@@ -29,6 +29,7 @@ const unit = {
 /** The package's ES entries, by output name: `dist/latchkey.js` and one per add-on subpath. */
 const ADD_ON_ENTRIES = {
   latchkey: 'src/index.ts',
+  react: 'src/react/index.ts',
   silent: 'src/silent/index.ts',
   tabs: 'src/tabs/index.ts',
 }
@@ -41,13 +42,16 @@ export default defineConfig(({ mode }) => ({
     minify: mode === 'iife',
     sourcemap: true,
     target: 'es2020',
-    // No `Symbol.toStringTag` ('[object Module]') on window.Latchkey: bytes nobody reads.
     rolldownOptions: {
+      // React is the app's (an optional peer dependency), never bundled.
+      external: ['react', 'react/jsx-runtime'],
+      // No `Symbol.toStringTag` ('[object Module]') on window.Latchkey: bytes nobody reads.
       output: { generatedCode: { symbols: false }, chunkFileNames: 'shared/[name]-[hash].js' },
     },
     lib: {
       // One ES entry per subpath export; what they share becomes a chunk of its own, so an app
-      // that imports `latchkey/tabs` next to `latchkey` carries the core once.
+      // that imports `latchkey/tabs` or `latchkey/react` next to `latchkey` carries the core
+      // once. The `<script>` bundle has the core and every browser add-on, and no React part.
       entry: mode === 'iife' ? 'src/browser.ts' : ADD_ON_ENTRIES,
       formats: [mode === 'iife' ? 'iife' : 'es'] satisfies LibraryFormats[],
       name: 'Latchkey',

@@ -5,9 +5,12 @@
  * Each budget in the root package.json's `sizeBudgets` names either an `entry` (a small file that
  * imports part of latchkey from src/, bundled here the way an app's bundler would, so only what
  * it reaches counts) or a built `file` (measured as is), and a limit in bytes for any of `raw`,
- * `gzip`, `brotli`. The README's size table, between `<!-- size:start -->` and
- * `<!-- size:end -->`, must show the same numbers (its padding may differ); without those markers
- * it is not checked, and the table to paste is printed.
+ * `gzip`, `brotli`. An `entry` may list `external` imports left out of its bundle, as bare
+ * specifiers (`react`) or paths from the package root (`./src/index.ts`, matched once resolved):
+ * an add-on's row then counts the add-on alone, not React or the core an app has anyway. The
+ * README's size table, between `<!-- size:start -->` and `<!-- size:end -->`, must show the same
+ * numbers (its padding may differ); without those markers it is not checked, and the table to
+ * paste is printed.
  *
  * Zero cost: a budget with `"coreOnly": true` fails when any add-on module (`src/tabs/`,
  * `src/popup/`, `src/silent/`, `src/dpop/`, `src/react/`) reaches its bundle, and one with
@@ -46,6 +49,7 @@ if (unknown.length > 0) {
  * @property {string} name how the README and the table call it
  * @property {string} [entry] a file bundled with {@link BUNDLE_OPTIONS}
  * @property {string} [file] a built file, measured as is
+ * @property {string[]} [external] imports an `entry` leaves out of its bundle
  * @property {number} [raw]
  * @property {number} [gzip]
  * @property {number} [brotli]
@@ -75,7 +79,14 @@ const readBudgets = async () => {
     if (typeof budget?.name !== 'string' || !budget.name) throw new Error(`${where} needs a "name"`)
     if (typeof budget.entry === typeof budget.file)
       throw new Error(`${where} needs either "entry" or "file", as a path from the package root`)
-    const known = new Set(['name', 'entry', 'file', 'coreOnly', 'exact', ...LIMITS])
+    if (
+      'external' in budget &&
+      (!budget.entry ||
+        !Array.isArray(budget.external) ||
+        !budget.external.every((/** @type {unknown} */ name) => typeof name === 'string' && name))
+    )
+      throw new Error(`${where}: "external" must be a list of imports, and only beside "entry"`)
+    const known = new Set(['name', 'entry', 'file', 'external', 'coreOnly', 'exact', ...LIMITS])
     const stray = Object.keys(budget).filter((key) => !known.has(key))
     if (stray.length > 0)
       throw new Error(
@@ -110,6 +121,7 @@ const build = async (budget) => {
     ...BUNDLE_OPTIONS,
     absWorkingDir: ROOT,
     entryPoints: [/** @type {string} */ (budget.entry)],
+    external: budget.external ?? [],
   })
   return { bytes: outputFiles[0].contents, metafile }
 }

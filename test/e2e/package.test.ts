@@ -27,6 +27,8 @@ const BUILT = [
   'dist/tabs/index.d.ts',
   'dist/silent.js',
   'dist/silent/index.d.ts',
+  'dist/react.js',
+  'dist/react/index.d.ts',
 ]
 
 /** What `npm pack --json` says about one tarball. */
@@ -100,9 +102,12 @@ describe('the packed tarball', () => {
     }
 
     const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8'))
-    for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+    for (const field of ['dependencies', 'optionalDependencies']) {
       expect(manifest[field], field).toBeUndefined()
     }
+    // React only for latchkey/react, and optional: an app without React installs nothing more.
+    expect(manifest.peerDependencies).toEqual({ react: '>=18' })
+    expect(manifest.peerDependenciesMeta).toEqual({ react: { optional: true } })
     const modules = (await readdir(join(appDir, 'node_modules'))).filter((n) => !n.startsWith('.'))
     expect(modules).toEqual(['latchkey'])
   })

@@ -114,13 +114,15 @@ export interface E2E {
 
 /**
  * Starts the app server, the local authorization server (with the test pages as redirect URIs)
- * and Chromium. `clientOptions` reach `createClient` in the test pages.
+ * and Chromium. `clientOptions` reach `createClient` in the test pages; `appOptions` can serve
+ * other pages (a built example app) in their place.
  */
 export const startE2E = async (
   serverOptions: Parameters<typeof startAuthServer>[0] = {},
   clientOptions: Record<string, unknown> = {},
+  appOptions: Parameters<typeof startAppServer>[0] = {},
 ): Promise<E2E> => {
-  const app = await startAppServer()
+  const app = await startAppServer(appOptions)
   const server = await startAuthServer({
     port: 0,
     quiet: true,
