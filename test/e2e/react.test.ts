@@ -116,11 +116,12 @@ test('examples/react: RequireAuth signs in, useAuth().fetch calls the API, logou
   await page.getByRole('button', { name: 'Call the API' }).click()
   await expect
     .poll(() => page.textContent('#api-answer'))
-    .toMatch(/^200 \{"sub":"alice","messages":/)
+    .toMatch(/^200 \{"sub":"alice","scheme":"Bearer","messages":/)
   expect(tokenCounts().requests).toBe(before.requests + 1)
 
   await page.getByRole('button', { name: 'Sign out' }).click()
-  await page.waitForURL(`${app.origin}/`)
+  // RP-Initiated Logout 1.0 §3: the server hands back the state latchkey sent with returnTo.
+  await page.waitForURL((url) => url.href.startsWith(`${app.origin}/?state=`))
   await page.getByText('Signed out').waitFor()
   expect(server.stats.logout).toBe(logoutsBefore + 1)
   expect(await page.evaluate(() => Object.keys(sessionStorage))).toEqual([])
@@ -161,5 +162,7 @@ test("docs/react.md's quick start runs as written: sign in, load messages", asyn
     exchanges: before.exchanges + 1,
   })
   await page.getByRole('button', { name: 'Load messages' }).click()
-  await expect.poll(() => page.textContent('pre')).toMatch(/^\{"sub":"bob","messages":/)
+  await expect
+    .poll(() => page.textContent('pre'))
+    .toMatch(/^\{"sub":"bob","scheme":"Bearer","messages":/)
 })
