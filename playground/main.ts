@@ -10,6 +10,8 @@ import {
   safeReturnTo,
   type TokenSet,
 } from '../src/index'
+import { restoreSession } from '../src/silent/index'
+import { syncTabs } from '../src/tabs/index'
 import { startCountdowns } from './dom'
 import { observeFetch, observeNavigate, observeStorage } from './observers'
 import { renderSession } from './session'
@@ -155,6 +157,7 @@ const connect = (): Client | undefined => {
       fetch: observeFetch(timeline),
       navigate: observeNavigate(timeline),
       storage: observeStorage(timeline, sessionStorage, settings.clientId),
+      tabs: syncTabs(),
     })
   } catch (error) {
     timeline.begin('Settings')
@@ -227,7 +230,18 @@ if (auth) {
     } catch (error) {
       report(error)
     }
-  } else if (restored) {
+  } else if (!restored) {
+    // Every start that is not a callback: an open tab of this origin may hold the session.
+    if (await restoreSession(auth)) {
+      timeline.begin('Page start')
+      timeline.add({
+        kind: 'restored',
+        title: 'Session restored from another tab',
+        tone: 'ok',
+        note: 'restoreSession asked the open tabs over a BroadcastChannel: no redirect, no request to the server.',
+      })
+    }
+  } else {
     timeline.add(
       timeline.find('code_challenge')
         ? {
@@ -245,3 +259,27 @@ if (auth) {
     )
   }
 }
+
+/**
+ * The local server's token-request counters (GET /latchkey/stats), shown beside the tabs so a
+ * person sees that several tabs made one refresh. Pointed at another server, the line stays hidden.
+ */
+const showServerCounts = async () => {
+  const counts = byId('server-counts')
+  try {
+    const base = settings.server.startsWith('http') ? settings.server : `https://${settings.server}`
+    const response = await fetch(new URL('/latchkey/stats', base), { cache: 'no-store' })
+    const stats = (await response.json()) as {
+      tokenRequests: number
+      token: { authorization_code: number; refresh_token: number }
+      grantRevocations: number
+    }
+    counts.textContent = `The server saw ${stats.tokenRequests} token requests: ${stats.token.authorization_code} code exchanges, ${stats.token.refresh_token} refreshes; ${stats.grantRevocations} grants revoked.`
+    counts.hidden = false
+  } catch {
+    counts.hidden = true
+  }
+}
+byId('open-tab').addEventListener('click', () => window.open(location.origin + location.pathname))
+auth?.subscribe(() => void showServerCounts())
+void showServerCounts()

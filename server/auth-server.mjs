@@ -26,7 +26,7 @@ import {
   defaultPostLogoutRedirectUris,
   ROUTES,
 } from './provider-config.mjs'
-import { countProviderEvents, countRequests, createStats } from './stats.mjs'
+import { countProviderEvents, countRequests, createStats, statsRoute } from './stats.mjs'
 
 export { API_PATH, verifyAccessToken } from './protected-api.mjs'
 export { API_SCOPES, createProviderConfiguration, DEV_KEYS, ROUTES } from './provider-config.mjs'
@@ -267,6 +267,7 @@ export async function startAuthServer(options = {}) {
   // provider.use() runs these, in this order, before oidc-provider's own routes.
   if (!options.quiet) provider.use(logRequest)
   provider.use(countRequests(stats, ROUTES))
+  provider.use(statsRoute(stats, allowedOrigins))
   provider.use(crossOriginOpenerPolicy(switches))
   provider.use(exposeDpopNonce(ROUTES.revocation))
   const apiNonces = createNonceIssuer()

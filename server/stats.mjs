@@ -10,6 +10,7 @@
  * @module
  */
 import Provider from 'oidc-provider'
+import { applyCors } from './cors.mjs'
 
 /**
  * @typedef {object} Stats
@@ -152,5 +153,30 @@ export function countRequests(stats, routes) {
       }
     }
     return next()
+  }
+}
+
+/** Where the playground reads the counters (development server only; no secret in them). */
+export const STATS_PATH = '/latchkey/stats'
+
+/**
+ * Answers `GET /latchkey/stats` with the token-request counters, for the playground's tabs panel:
+ * a person can watch several tabs share one session and see that the server got one refresh.
+ * CORS is limited to the app's origins, as for every other route.
+ *
+ * @param {Stats} stats
+ * @param {ReadonlySet<string>} allowedOrigins
+ * @returns {import('koa').Middleware}
+ */
+export function statsRoute(stats, allowedOrigins) {
+  return async function statsAnswer(ctx, next) {
+    if (ctx.method !== 'GET' || ctx.path !== STATS_PATH) return next()
+    applyCors(ctx, allowedOrigins)
+    ctx.set('Cache-Control', 'no-store')
+    ctx.body = {
+      tokenRequests: stats.tokenRequests,
+      token: stats.token,
+      grantRevocations: stats.grantRevocations.length,
+    }
   }
 }

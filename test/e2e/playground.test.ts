@@ -231,4 +231,34 @@ describe('the playground', () => {
     // latchkey strips the response from the address bar even when it refuses it.
     expect(page.url()).toBe(new URL('callback', playground.url).href)
   })
+
+  test('tabs view: a second tab follows the login, a reloaded one restores with no request, the server counts show it', async () => {
+    await page.goto(playground.url)
+    await expect.poll(() => page.textContent('#status')).toBe('Signed out')
+    const other = await context.newPage()
+    other.on('pageerror', (error) => pageErrors.push(error.message))
+    await other.goto(playground.url)
+    await expect.poll(() => other.textContent('#status')).toBe('Signed out')
+
+    /** The tab's line of server counts, as numbers (other tests of this file count too). */
+    const counts = async (tab: Page) =>
+      ((await tab.textContent('#server-counts')) ?? '').match(/\d+/g)?.map(Number) ?? []
+    await expect.poll(() => counts(other)).toHaveLength(4)
+    const [requests = 0, exchanges = 0, refreshes = 0, revoked = 0] = await counts(other)
+
+    await signInOnServerForm()
+    await expect.poll(() => page.textContent('#status')).toBe('Signed in as Alice Liddell')
+    // The other tab hears the login over the channel: no redirect, no request of its own.
+    await expect.poll(() => other.textContent('#status')).toBe('Signed in as Alice Liddell')
+    await expect.poll(() => counts(other)).toEqual([requests + 1, exchanges + 1, refreshes, revoked])
+
+    await other.reload()
+    await expect.poll(() => other.textContent('#status')).toBe('Signed in as Alice Liddell')
+    expect(await other.locator('[data-kind="restored"] .step-head strong').textContent()).toBe(
+      'Session restored from another tab',
+    )
+    await expect.poll(() => counts(other)).toEqual([requests + 1, exchanges + 1, refreshes, revoked])
+    const tokens = await page.evaluate(() => window.auth.getTokens())
+    await expectNoLeak(other, context, [tokens.accessToken, tokens.refreshToken, tokens.idToken])
+  })
 })
