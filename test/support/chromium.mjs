@@ -6,32 +6,12 @@
  *
  * @module
  */
-import { accessSync, constants, statSync } from 'node:fs'
-import { delimiter, join } from 'node:path'
 import { chromium } from 'playwright-core'
+import { findBrowser, onPath } from './find-browser.mjs'
 
 const HOW_TO_GET_ONE =
   'No Chromium found: set CHROMIUM_PATH, or run `apt-get install chromium` ' +
   'or `npx playwright install chromium`.'
-
-/** @param {string} path */
-function isExecutable(path) {
-  try {
-    accessSync(path, constants.X_OK)
-    return statSync(path).isFile()
-  } catch {
-    return false
-  }
-}
-
-/**
- * @param {string} command
- * @returns {string | undefined} The command's path when it is on PATH.
- */
-function onPath(command) {
-  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean)
-  return dirs.map((dir) => join(dir, command)).find(isExecutable)
-}
 
 /**
  * The Chromium executable to use, in this order: env `CHROMIUM_PATH`, `/usr/bin/chromium`,
@@ -41,23 +21,17 @@ function onPath(command) {
  * @throws {Error} With one line saying how to get a Chromium when there is none.
  */
 export function findChromium() {
-  const fromEnv = process.env.CHROMIUM_PATH
-  if (fromEnv) {
-    if (isExecutable(fromEnv)) return fromEnv
-    throw new Error(`CHROMIUM_PATH=${fromEnv} is not an executable file. ${HOW_TO_GET_ONE}`)
-  }
-  const candidates = [
-    () => '/usr/bin/chromium',
-    () => onPath('chromium-browser'),
-    () => onPath('chromium'),
-    () => onPath('google-chrome'),
-    () => chromium.executablePath(),
-  ]
-  for (const candidate of candidates) {
-    const path = candidate()
-    if (path && isExecutable(path)) return path
-  }
-  throw new Error(HOW_TO_GET_ONE)
+  return findBrowser({
+    envVar: 'CHROMIUM_PATH',
+    candidates: [
+      () => '/usr/bin/chromium',
+      () => onPath('chromium-browser'),
+      () => onPath('chromium'),
+      () => onPath('google-chrome'),
+      () => chromium.executablePath(),
+    ],
+    howToGetOne: HOW_TO_GET_ONE,
+  })
 }
 
 /**

@@ -4,30 +4,10 @@
  *
  * @module
  */
-import { accessSync, constants, statSync } from 'node:fs'
-import { delimiter, join } from 'node:path'
 import puppeteer from 'puppeteer-core'
+import { findBrowser, onPath } from './find-browser.mjs'
 
 const HOW_TO_GET_ONE = 'No Firefox found: set FIREFOX_PATH, or run `apt-get install firefox-esr`.'
-
-/** @param {string} path */
-function isExecutable(path) {
-  try {
-    accessSync(path, constants.X_OK)
-    return statSync(path).isFile()
-  } catch {
-    return false
-  }
-}
-
-/**
- * @param {string} command
- * @returns {string | undefined}
- */
-function onPath(command) {
-  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean)
-  return dirs.map((dir) => join(dir, command)).find(isExecutable)
-}
 
 /**
  * The Firefox executable, in this order: env `FIREFOX_PATH`, `/usr/bin/firefox-esr`,
@@ -37,21 +17,15 @@ function onPath(command) {
  * @throws {Error} With one line saying how to get a Firefox when there is none.
  */
 export function findFirefox() {
-  const fromEnv = process.env.FIREFOX_PATH
-  if (fromEnv) {
-    if (isExecutable(fromEnv)) return fromEnv
-    throw new Error(`FIREFOX_PATH=${fromEnv} is not an executable file. ${HOW_TO_GET_ONE}`)
-  }
-  const candidates = [
-    () => '/usr/bin/firefox-esr',
-    () => onPath('firefox-esr'),
-    () => onPath('firefox'),
-  ]
-  for (const candidate of candidates) {
-    const path = candidate()
-    if (path && isExecutable(path)) return path
-  }
-  throw new Error(HOW_TO_GET_ONE)
+  return findBrowser({
+    envVar: 'FIREFOX_PATH',
+    candidates: [
+      () => '/usr/bin/firefox-esr',
+      () => onPath('firefox-esr'),
+      () => onPath('firefox'),
+    ],
+    howToGetOne: HOW_TO_GET_ONE,
+  })
 }
 
 /**
