@@ -12,9 +12,10 @@ import type { ClientContext } from './context.js'
 const asksForNewToken = (challenges: string | null, scheme: string) =>
   challenges === null ||
   // The scheme's own challenge runs up to the next `, <scheme> <param>=` (RFC 9110 §11.6.1).
-  new RegExp(`(^|,)\\s*${scheme}\\s(((?!,\\s*[\\w!#$%&'*+.^\`|~-]+\\s+[\\w-]+=)[^])*)`, 'i')
-    .exec(challenges)?.[2]
-    ?.match(/\berror="?invalid_token\b/) != null
+  new RegExp(
+    `(^|,)\\s*${scheme}\\s((?!,\\s*[\\w-]+\\s+[\\w-]+=)[^])*\\berror="?invalid_token\\b`,
+    'i',
+  ).test(challenges)
 
 /**
  * The client's `fetch`: sends the access token (`Authorization: Bearer`, or `DPoP` with the add-on)
