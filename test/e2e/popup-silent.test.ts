@@ -24,9 +24,9 @@ const PAGE = '/popup.html'
 
 interface Outcome {
   code?: string
-  error?: string
+  error?: string | undefined
   appState?: unknown
-  sub?: string
+  sub?: string | undefined
 }
 
 declare global {
@@ -35,7 +35,7 @@ declare global {
     loginWithPopup: any
     // biome-ignore lint/suspicious/noExplicitAny: the built add-ons, typed loosely on purpose
     authenticateSilently: any
-    outcome?: Outcome
+    outcome?: Outcome | undefined
   }
 }
 
