@@ -10,7 +10,8 @@ import {
   safeReturnTo,
   type TokenSet,
 } from '../src/index'
-import { restoreSession } from '../src/silent/index'
+import { loginWithPopup } from '../src/popup/index'
+import { authenticateSilently, restoreSession } from '../src/silent/index'
 import { syncTabs } from '../src/tabs/index'
 import { startCountdowns } from './dom'
 import { observeFetch, observeNavigate, observeStorage } from './observers'
@@ -167,6 +168,60 @@ const connect = (): Client | undefined => {
   }
 }
 
+/** A response for a popup or an iframe (`w.` state): this page only hands it over. */
+const isWindowResponse = () =>
+  new URLSearchParams(location.search).get('state')?.startsWith('w.') ?? false
+
+/**
+ * `restoreSession` at a start that is not a callback, with the source shown: the steps are
+ * called here one by one (memory; the add-ons have none in the playground; the silent iframe),
+ * so the timeline can say which one answered.
+ */
+const restoreAtStart = async (client: Client) => {
+  // Buttons wait for it: a login started now would leave the silent login's transaction behind.
+  const buttons = [...document.querySelectorAll<HTMLButtonElement>('#actions button')]
+  for (const button of buttons) button.disabled = true
+  try {
+    await restoreSteps(client)
+  } finally {
+    for (const button of buttons) button.disabled = false
+  }
+}
+
+const restoreSteps = async (client: Client) => {
+  // Memory, then the open tabs (syncTabs): at page start memory is empty, so a session found
+  // here came from another tab, over a BroadcastChannel, with no request to the server.
+  if (await restoreSession(client, { silent: false })) {
+    timeline.begin('Restore session')
+    timeline.add({
+      kind: 'restored',
+      tone: 'ok',
+      title: 'Session restored from another tab',
+      note: 'restoreSession asked the open tabs over a BroadcastChannel: no redirect, no request to the server.',
+    })
+    return
+  }
+  timeline.begin('Restore session')
+  try {
+    await authenticateSilently(client, { timeoutSeconds: 5 })
+    timeline.add({
+      kind: 'restored',
+      tone: 'ok',
+      title: 'Session restored silently',
+      note: 'prompt=none in a hidden iframe: the server still had a session for this browser.',
+    })
+  } catch (error) {
+    if (isAuthError(error) && error.code === 'authorization_error') {
+      timeline.add({
+        kind: 'restored',
+        tone: 'ok',
+        title: `No session to restore (${error.error})`,
+        note: 'restoreSession answers false here: sign in.',
+      })
+    } else report(error)
+  }
+}
+
 const restored = timeline.restore()
 const auth = connect()
 if (auth) {
@@ -195,6 +250,8 @@ if (auth) {
     })
   }
   onClick('sign-in', 'Sign in', () => auth.login({ appState: { returnTo: location.pathname } }))
+  // No await before loginWithPopup in this handler: it opens the window in the click itself.
+  onClick('sign-in-popup', 'Sign in with popup', () => loginWithPopup(auth))
   onClick('call-api', 'Call API', () => auth.fetch(settings.apiUrl))
   onClick('get-token', 'Get token', async () => {
     const accessToken = await auth.getAccessToken()
@@ -209,7 +266,10 @@ if (auth) {
   onClick('refresh', 'Refresh now', () => auth.getAccessToken({ forceRefresh: true }))
   onClick('sign-out', 'Sign out', () => auth.logout({ returnTo: `${location.origin}/` }))
 
-  if (auth.isCallback()) {
+  if (auth.isCallback() && isWindowResponse()) {
+    // In the popup or the hidden iframe: hand the response to the page that started the login.
+    await auth.handleRedirectCallback()
+  } else if (auth.isCallback()) {
     if (!restored) timeline.begin('Callback')
     timeline.add(callbackStep())
     try {
@@ -231,16 +291,7 @@ if (auth) {
       report(error)
     }
   } else if (!restored) {
-    // Every start that is not a callback: an open tab of this origin may hold the session.
-    if (await restoreSession(auth)) {
-      timeline.begin('Page start')
-      timeline.add({
-        kind: 'restored',
-        title: 'Session restored from another tab',
-        tone: 'ok',
-        note: 'restoreSession asked the open tabs over a BroadcastChannel: no redirect, no request to the server.',
-      })
-    }
+    await restoreAtStart(auth)
   } else {
     timeline.add(
       timeline.find('code_challenge')

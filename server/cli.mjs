@@ -2,7 +2,7 @@
 /**
  * Runs the local authorization server from a terminal:
  *
- *   node server/cli.mjs [--port 4000] [--redirect-uri URL]... [--quiet]
+ *   node server/cli.mjs [--port 4000] [--redirect-uri URL]... [--coop] [--quiet]
  *
  * Prints what an app needs to use it (issuer, client id, audience, demo users) and stops cleanly
  * on Ctrl-C (SIGINT) or SIGTERM.
@@ -12,19 +12,22 @@
 import { parseArgs } from 'node:util'
 import { API_PATH, startAuthServer } from './auth-server.mjs'
 
-const USAGE = `Usage: node server/cli.mjs [--port N] [--redirect-uri URL]... [--quiet]
+const USAGE = `Usage: node server/cli.mjs [--port N] [--redirect-uri URL]... [--coop] [--quiet]
 
   --port N            port to listen on (default 4000; 0 picks a free one)
   --redirect-uri URL  an allowed redirect URI, repeatable
                       (default http://localhost:5173/ and http://localhost:5173/callback)
+  --coop              send Cross-Origin-Opener-Policy: same-origin on the login pages
+                      (a popup login then runs severed from its opener)
   --quiet             no request log`
 
-/** @returns {{ port?: number, redirectUris?: string[], quiet: boolean } | undefined} */
+/** @returns {{ port?: number, redirectUris?: string[], coop: boolean, quiet: boolean } | undefined} */
 function readArguments() {
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },
       'redirect-uri': { type: 'string', multiple: true },
+      coop: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -37,6 +40,7 @@ function readArguments() {
   return {
     ...(port === undefined ? {} : { port }),
     ...(values['redirect-uri'] ? { redirectUris: values['redirect-uri'] } : {}),
+    coop: Boolean(values.coop),
     quiet: Boolean(values.quiet),
   }
 }

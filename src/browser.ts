@@ -5,5 +5,6 @@
  * @module
  */
 export * from './index.js'
+export * from './popup/index.js'
 export * from './silent/index.js'
 export * from './tabs/index.js'

@@ -18,6 +18,8 @@ export type AuthErrorCode =
   | 'network_error'
   | 'timeout'
   | 'login_required'
+  | 'popup_blocked'
+  | 'popup_closed'
 
 /** What a server said about a failure, kept beside the code. */
 export interface AuthErrorDetails {

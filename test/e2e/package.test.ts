@@ -27,6 +27,8 @@ const BUILT = [
   'dist/tabs/index.d.ts',
   'dist/silent.js',
   'dist/silent/index.d.ts',
+  'dist/popup.js',
+  'dist/popup/index.d.ts',
   'dist/react.js',
   'dist/react/index.d.ts',
 ]
@@ -123,6 +125,7 @@ describe('in Node, imported by name from the installed package', () => {
         iife: import.meta.resolve('latchkey/latchkey.iife.js'),
         tabs: Object.keys(await import('latchkey/tabs')),
         silent: Object.keys(await import('latchkey/silent')),
+        popup: Object.keys(await import('latchkey/popup')),
       }))`
     const stdout = await runOk(process.execPath, ['--input-type=module', '-e', script], appDir)
     const result = JSON.parse(stdout) as {
@@ -131,11 +134,15 @@ describe('in Node, imported by name from the installed package', () => {
       iife: string
       tabs: string[]
       silent: string[]
+      popup: string[]
     }
     // Each add-on is its own subpath; the core does not carry them.
     expect(result.tabs).toEqual(['syncTabs'])
-    expect(result.silent).toEqual(['restoreSession'])
-    expect(result.names).not.toContain('syncTabs')
+    expect(result.silent).toEqual(['authenticateSilently', 'restoreSession'])
+    expect(result.popup).toEqual(['loginWithPopup'])
+    for (const addOn of ['syncTabs', 'loginWithPopup', 'authenticateSilently']) {
+      expect(result.names).not.toContain(addOn)
+    }
     expect(result.names).toEqual(
       expect.arrayContaining([
         'createClient',
@@ -160,7 +167,8 @@ describe('in Node, imported by name from the installed package', () => {
 
 describe('in TypeScript, type-checked against the installed declarations', () => {
   const consumer = `import { type AuthError, type ClientOptions, createClient, type TokenSet } from 'latchkey'
-import { restoreSession } from 'latchkey/silent'
+import { type LoginWithPopupOptions, loginWithPopup } from 'latchkey/popup'
+import { authenticateSilently, restoreSession } from 'latchkey/silent'
 import { syncTabs } from 'latchkey/tabs'
 
 const options: ClientOptions = {
@@ -169,7 +177,10 @@ const options: ClientOptions = {
   redirectUri: 'https://app.example.com/callback',
 }
 const auth = createClient({ ...options, tabs: syncTabs({ lockTimeoutSeconds: 5 }) })
-export const restored: Promise<boolean> = restoreSession(auth)
+export const restored: Promise<boolean> = restoreSession(auth, { silent: true, timeoutSeconds: 5 })
+const popupOptions: LoginWithPopupOptions = { appState: { returnTo: '/' }, timeoutSeconds: 60 }
+export const popupLogin = () => loginWithPopup(auth, popupOptions)
+export const silentTokens: Promise<TokenSet> = authenticateSilently(auth, { audience: 'https://api' })
 export const tokens: TokenSet | undefined = auth.getTokens()
 export const describeError = (error: AuthError): string => \`\${error.code} \${error.error ?? ''}\`
 

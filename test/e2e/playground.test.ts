@@ -250,14 +250,18 @@ describe('the playground', () => {
     await expect.poll(() => page.textContent('#status')).toBe('Signed in as Alice Liddell')
     // The other tab hears the login over the channel: no redirect, no request of its own.
     await expect.poll(() => other.textContent('#status')).toBe('Signed in as Alice Liddell')
-    await expect.poll(() => counts(other)).toEqual([requests + 1, exchanges + 1, refreshes, revoked])
+    await expect
+      .poll(() => counts(other))
+      .toEqual([requests + 1, exchanges + 1, refreshes, revoked])
 
     await other.reload()
     await expect.poll(() => other.textContent('#status')).toBe('Signed in as Alice Liddell')
     expect(await other.locator('[data-kind="restored"] .step-head strong').textContent()).toBe(
       'Session restored from another tab',
     )
-    await expect.poll(() => counts(other)).toEqual([requests + 1, exchanges + 1, refreshes, revoked])
+    await expect
+      .poll(() => counts(other))
+      .toEqual([requests + 1, exchanges + 1, refreshes, revoked])
     const tokens = await page.evaluate(() => window.auth.getTokens())
     await expectNoLeak(other, context, [tokens.accessToken, tokens.refreshToken, tokens.idToken])
   })

@@ -137,6 +137,7 @@ describe('latchkey/tabs: one session per browser', () => {
   test('a tab closed while it holds the refresh lock does not block the next refresh', async () => {
     const tab = await signedInTab()
     const other = await openTab()
+    const requestsBefore = e2e.server.stats.tokenRequests
     e2e.server.faults.nextTokenResponse('hang')
     // The page closes under this call, so its evaluation never answers.
     tab.evaluate(() => window.auth.getAccessToken({ forceRefresh: true })).catch(() => {})
@@ -144,6 +145,8 @@ describe('latchkey/tabs: one session per browser', () => {
       const { held = [] } = await navigator.locks.query()
       return held.some((lock) => lock.name?.endsWith(':refresh'))
     })
+    // The hung request has reached the server (so the fault is spent) while the tab holds the lock.
+    await expect.poll(() => e2e.server.stats.tokenRequests).toBe(requestsBefore + 1)
     await tab.close()
     const token = await other.evaluate(() => window.auth.getAccessToken({ forceRefresh: true }))
     expect(token).toBe((await tokensOf(other)).accessToken)

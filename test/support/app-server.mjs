@@ -21,10 +21,11 @@ const TYPES = {
 }
 
 /**
- * Starts the app server on a free port.
+ * Starts the app server on a free port, on 127.0.0.1: `http://localhost:<port>` is its origin,
+ * `http://127.0.0.1:<port>` the same pages on another site (a cross-site app for silent logins).
  *
  * @param {{ pagesDir?: string, distDir?: string }} [options] Folders served at `/` and `/dist/`.
- * @returns {Promise<{ origin: string, setConfig: (config: object) => void, setApi: (origin: string) => void, setPage: (path: string, html: string) => void, requests: string[], close: () => Promise<void> }>}
+ * @returns {Promise<{ origin: string, port: number, setConfig: (config: object) => void, setApi: (origin: string) => void, setPage: (path: string, html: string) => void, requests: string[], close: () => Promise<void> }>}
  */
 export async function startAppServer(options = {}) {
   const pagesDir = options.pagesDir ?? join(ROOT, 'test/e2e/pages')
@@ -87,11 +88,12 @@ export async function startAppServer(options = {}) {
       res.writeHead(404).end('not found')
     }
   })
-  await new Promise((resolve) => server.listen(0, 'localhost', () => resolve(undefined)))
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)))
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : 0
   return {
     origin: `http://localhost:${port}`,
+    port,
     setConfig: (next) => {
       config = next
     },

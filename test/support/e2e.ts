@@ -11,6 +11,8 @@ export interface AppState {
   appState?: unknown
   /** What `restoreSession` answered at start (pages that import latchkey/silent). */
   restored?: boolean
+  /** The code of what `restoreSession` threw at start (popup.html keeps it instead of throwing). */
+  restoreError?: string
   error?: {
     code: string
     message: string
@@ -126,9 +128,13 @@ export const startE2E = async (
   const server = await startAuthServer({
     port: 0,
     quiet: true,
-    redirectUris: ['iife.html', 'esm.html', 'tabs.html', 'callback'].map(
-      (page) => `${app.origin}/${page}`,
-    ),
+    redirectUris: [
+      ...['iife.html', 'esm.html', 'tabs.html', 'popup.html', 'callback'].map(
+        (page) => `${app.origin}/${page}`,
+      ),
+      // The same app on another site than the server, for the cross-site silent login.
+      `http://127.0.0.1:${app.port}/popup.html`,
+    ],
     ...serverOptions,
   })
   app.setApi(server.issuer)

@@ -178,11 +178,11 @@ describe('without BroadcastChannel or Web Locks: a single-tab session, said once
     const server = auth0Server()
     const { auth, signIn } = startClient(server, { tabs: syncTabs() })
     startClient(server, { tabs: syncTabs() })
-    expect(await restoreSession(auth)).toBe(false)
+    expect(await restoreSession(auth, { silent: false })).toBe(false)
     await signIn()
     const token = await auth.getAccessToken({ forceRefresh: true })
     expect(token).toBe(server.lastTokenResponse?.access_token)
-    expect(await restoreSession(auth)).toBe(true)
+    expect(await restoreSession(auth, { silent: false })).toBe(true)
     expect(
       info.mock.calls.filter(([text]) => String(text).includes('each tab keeps its own session'))
         .length,
@@ -197,10 +197,10 @@ describe('restoreSession', () => {
   test('memory first: a signed-in client answers true with no add-on asked', async () => {
     const restore = vi.fn(async () => false)
     const { auth, signIn } = startClient(auth0Server(), { tabs: { restore } })
-    expect(await restoreSession(auth)).toBe(false)
+    expect(await restoreSession(auth, { silent: false })).toBe(false)
     expect(restore).toHaveBeenCalledTimes(1)
     await signIn()
-    expect(await restoreSession(auth)).toBe(true)
+    expect(await restoreSession(auth, { silent: false })).toBe(true)
     expect(restore).toHaveBeenCalledTimes(1)
   })
 
@@ -208,7 +208,7 @@ describe('restoreSession', () => {
     const { auth } = startClient(auth0Server(), {
       tabs: { restore: () => new Promise<boolean>(() => {}) },
     })
-    expect(await restoreSession(auth, { timeoutSeconds: 0.05 })).toBe(false)
+    expect(await restoreSession(auth, { silent: false, timeoutSeconds: 0.05 })).toBe(false)
     await expect(restoreSession({} as typeof auth)).rejects.toMatchObject({
       code: 'invalid_config',
     })
