@@ -109,8 +109,8 @@ export const dpop = ({ persist = false }: DpopOptions = {}): ClientExtension => 
       id = `${context.issuer} ${context.options.clientId}`
       context.tokens.subscribe((tokens, reason) => {
         if (reason === 'logout' || reason === 'error') return retire()
-        // A login, here or in another tab (latchkey/tabs), may have made a new key: read it anew.
-        if (reason === 'login') {
+        // After a logout, a login in another tab (latchkey/tabs) made a new key: read it anew.
+        if (reason === 'login' && retired) {
           key = undefined
           retired = false
         }
