@@ -190,11 +190,13 @@ describe('nonces (RFC 9449 §8, §9)', () => {
   test('token endpoint 400 use_dpop_nonce: one retry with that nonce', async () => {
     const server = dpopServer()
     let challenged = 0
-    server.tokenRoute = (request) =>
-      request.headers.get('dpop')?.includes('.') &&
-      !decode(request.headers.get('dpop')?.split('.')[1]).nonce
-        ? (challenged++, nonceChallenge('nonce-a'))
-        : server.issueTokens(request)
+    server.tokenRoute = (request) => {
+      if (decode(request.headers.get('dpop')?.split('.')[1]).nonce) {
+        return server.issueTokens(request)
+      }
+      challenged += 1
+      return nonceChallenge('nonce-a')
+    }
     const { auth } = await signedIn(server)
     expect(auth.getTokens()?.tokenType).toBe('DPoP')
     expect(challenged).toBe(1)
