@@ -25,6 +25,8 @@ const BUILT = [
   'dist/index.d.ts',
   'dist/tabs.js',
   'dist/tabs/index.d.ts',
+  'dist/dpop.js',
+  'dist/dpop/index.d.ts',
   'dist/silent.js',
   'dist/silent/index.d.ts',
   'dist/react.js',
@@ -123,6 +125,7 @@ describe('in Node, imported by name from the installed package', () => {
         iife: import.meta.resolve('latchkey/latchkey.iife.js'),
         tabs: Object.keys(await import('latchkey/tabs')),
         silent: Object.keys(await import('latchkey/silent')),
+        dpop: Object.keys(await import('latchkey/dpop')),
       }))`
     const stdout = await runOk(process.execPath, ['--input-type=module', '-e', script], appDir)
     const result = JSON.parse(stdout) as {
@@ -131,11 +134,14 @@ describe('in Node, imported by name from the installed package', () => {
       iife: string
       tabs: string[]
       silent: string[]
+      dpop: string[]
     }
     // Each add-on is its own subpath; the core does not carry them.
     expect(result.tabs).toEqual(['syncTabs'])
     expect(result.silent).toEqual(['restoreSession'])
+    expect(result.dpop).toEqual(['dpop'])
     expect(result.names).not.toContain('syncTabs')
+    expect(result.names).not.toContain('dpop')
     expect(result.names).toEqual(
       expect.arrayContaining([
         'createClient',
@@ -160,6 +166,7 @@ describe('in Node, imported by name from the installed package', () => {
 
 describe('in TypeScript, type-checked against the installed declarations', () => {
   const consumer = `import { type AuthError, type ClientOptions, createClient, type TokenSet } from 'latchkey'
+import { type DpopOptions, dpop } from 'latchkey/dpop'
 import { restoreSession } from 'latchkey/silent'
 import { syncTabs } from 'latchkey/tabs'
 
@@ -168,7 +175,12 @@ const options: ClientOptions = {
   clientId: 'abc',
   redirectUri: 'https://app.example.com/callback',
 }
-const auth = createClient({ ...options, tabs: syncTabs({ lockTimeoutSeconds: 5 }) })
+const dpopOptions: DpopOptions = { persist: true }
+const auth = createClient({
+  ...options,
+  tabs: syncTabs({ lockTimeoutSeconds: 5 }),
+  dpop: dpop(dpopOptions),
+})
 export const restored: Promise<boolean> = restoreSession(auth)
 export const tokens: TokenSet | undefined = auth.getTokens()
 export const describeError = (error: AuthError): string => \`\${error.code} \${error.error ?? ''}\`
