@@ -10,6 +10,7 @@ import {
   safeReturnTo,
   type TokenSet,
 } from '../src/index'
+import { restoreSession } from '../src/silent/index'
 import { startCountdowns } from './dom'
 import { observeFetch, observeNavigate, observeStorage } from './observers'
 import { renderSession } from './session'
@@ -223,6 +224,21 @@ if (auth) {
           ['appState.returnTo', JSON.stringify(requested)],
           ['safeReturnTo(…)', returnTo],
         ]),
+      })
+    } catch (error) {
+      report(error)
+    }
+  } else if (settings.dpop === 'persist' && !restored) {
+    timeline.begin('Restore session')
+    try {
+      const found = await restoreSession(auth)
+      timeline.add({
+        kind: 'restore',
+        title: found ? 'Session restored from IndexedDB' : 'No persisted session',
+        tone: 'ok',
+        note: found
+          ? 'The DPoP-bound refresh token kept beside its key was refreshed once: no redirect, no iframe.'
+          : 'Sign in: with persist, the next reload brings the session back.',
       })
     } catch (error) {
       report(error)
