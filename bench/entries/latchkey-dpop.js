@@ -1,8 +1,9 @@
 // The same job as latchkey-same-job.js with DPoP-bound tokens kept across reloads:
 // `dpop({ persist: true })` and `restoreSession`. Its size minus the core's is what
 // `latchkey/dpop` costs an app.
-import { createClient } from '../../src/index.ts'
+
 import { dpop } from '../../src/dpop/index.ts'
+import { createClient } from '../../src/index.ts'
 import { restoreSession } from '../../src/silent/index.ts'
 
 const auth = createClient({
