@@ -35,7 +35,7 @@ export const startFirefoxE2E = async (
     port: 0,
     quiet: true,
     redirectUris: [
-      ...['iife.html', 'esm.html', 'callback'].map((page) => `${app.origin}/${page}`),
+      ...['iife.html', 'esm.html', 'dpop.html', 'callback'].map((page) => `${app.origin}/${page}`),
       ...extraRedirectUris,
     ],
     ...serverOptions,
