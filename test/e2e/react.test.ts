@@ -116,7 +116,7 @@ test('examples/react: RequireAuth signs in, useAuth().fetch calls the API, logou
   await page.getByRole('button', { name: 'Call the API' }).click()
   await expect
     .poll(() => page.textContent('#api-answer'))
-    .toMatch(/^200 \{"sub":"alice","messages":/)
+    .toMatch(/^200 \{"sub":"alice","scheme":"Bearer","messages":/)
   expect(tokenCounts().requests).toBe(before.requests + 1)
 
   await page.getByRole('button', { name: 'Sign out' }).click()
@@ -161,5 +161,7 @@ test("docs/react.md's quick start runs as written: sign in, load messages", asyn
     exchanges: before.exchanges + 1,
   })
   await page.getByRole('button', { name: 'Load messages' }).click()
-  await expect.poll(() => page.textContent('pre')).toMatch(/^\{"sub":"bob","messages":/)
+  await expect
+    .poll(() => page.textContent('pre'))
+    .toMatch(/^\{"sub":"bob","scheme":"Bearer","messages":/)
 })
