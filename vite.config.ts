@@ -29,6 +29,7 @@ const unit = {
 /** The package's ES entries, by output name: `dist/latchkey.js` and one per add-on subpath. */
 const ADD_ON_ENTRIES = {
   latchkey: 'src/index.ts',
+  dpop: 'src/dpop/index.ts',
   popup: 'src/popup/index.ts',
   react: 'src/react/index.ts',
   silent: 'src/silent/index.ts',

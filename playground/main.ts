@@ -196,8 +196,14 @@ const restoreSteps = async (client: Client) => {
     timeline.add({
       kind: 'restored',
       tone: 'ok',
-      title: 'Session restored from another tab',
-      note: 'restoreSession asked the open tabs over a BroadcastChannel: no redirect, no request to the server.',
+      title:
+        settings.dpop === 'persist'
+          ? 'Session restored from another tab or from IndexedDB'
+          : 'Session restored from another tab',
+      note:
+        settings.dpop === 'persist'
+          ? 'restoreSession asked the open tabs over a BroadcastChannel, then refreshed the DPoP-bound refresh token kept beside its key: no redirect, no iframe.'
+          : 'restoreSession asked the open tabs over a BroadcastChannel: no redirect, no request to the server.',
     })
     return
   }

@@ -11,6 +11,19 @@ const SECRET_PARAMS = new Set(['code', 'refresh_token', 'token'])
 /** Token response members that are tokens. */
 const TOKEN_MEMBERS = new Set(['access_token', 'id_token', 'refresh_token'])
 
+/** A JWT's header and claims as JSON, unverified: for showing a DPoP proof. */
+const decodedJwtFields = (name: string, jwt: string): Field[] => {
+  try {
+    const { header, payload } = decodeJwt(jwt)
+    return [
+      { name: `${name} header`, value: JSON.stringify(header, null, 2), kind: 'json' },
+      { name: `${name} claims`, value: JSON.stringify(payload, null, 2), kind: 'json' },
+    ]
+  } catch {
+    return [{ name, value: jwt }]
+  }
+}
+
 const isJwt = (value: string) => /^[\w-]+\.[\w-]+\.[\w-]*$/.test(value)
 
 /**
@@ -163,6 +176,7 @@ const requestFields = (
   purpose: Purpose,
   form: URLSearchParams | undefined,
   bearer: string | undefined,
+  scheme: string,
   timeline: Timeline,
 ): Field[] => {
   const fields: Field[] = [...(form ?? [])].map(([name, value]) => ({
@@ -171,7 +185,7 @@ const requestFields = (
     secret: SECRET_PARAMS.has(name),
   }))
   if (bearer) {
-    fields.push({ name: 'Authorization: Bearer', value: bearer, kind: 'jwt', secret: true })
+    fields.push({ name: `Authorization: ${scheme}`, value: bearer, kind: 'jwt', secret: true })
   }
   if (purpose === 'token' || purpose === 'refresh') {
     fields.push(
@@ -219,7 +233,10 @@ const responseFields = (
   body: string,
   timeline: Timeline,
 ): Field[] => {
-  const fields = textFields([['WWW-Authenticate', response.headers.get('www-authenticate')]])
+  const fields = textFields([
+    ['WWW-Authenticate', response.headers.get('www-authenticate')],
+    ['DPoP-Nonce', response.headers.get('dpop-nonce')],
+  ])
   let json: unknown
   try {
     json = JSON.parse(body)
@@ -260,7 +277,9 @@ export const observeFetch =
     const url = new URL(request.url)
     const form =
       request.method === 'POST' ? new URLSearchParams(await request.clone().text()) : undefined
-    const bearer = /^Bearer (.+)$/.exec(request.headers.get('authorization') ?? '')?.[1]
+    const [, scheme = 'Bearer', bearer] =
+      /^(Bearer|DPoP) (.+)$/.exec(request.headers.get('authorization') ?? '') ?? []
+    const proof = request.headers.get('dpop')
     const purpose = purposeOf(form, bearer, url)
     const [requestTitle, responseTitle] = TITLES[purpose]
     const endpoint = { name: 'endpoint', value: `${request.method} ${url.origin}${url.pathname}` }
@@ -280,7 +299,12 @@ export const observeFetch =
         fields,
       })
     if (form || bearer) {
-      step('request', requestTitle, [endpoint, ...requestFields(purpose, form, bearer, timeline)])
+      step('request', requestTitle, [
+        endpoint,
+        ...requestFields(purpose, form, bearer, scheme, timeline),
+        // latchkey/dpop signed this request (RFC 9449 §4): the proof, decoded.
+        ...(proof ? decodedJwtFields('DPoP proof', proof) : []),
+      ])
     }
     let response: Response
     try {
@@ -296,6 +320,14 @@ export const observeFetch =
     }
     const body = await response.clone().text()
     const fields = responseFields(purpose, response, body, timeline)
+    if (proof && /use_dpop_nonce/.test(`${response.headers.get('www-authenticate')} ${body}`)) {
+      fields.push({
+        name: 'DPoP nonce challenge',
+        value:
+          'the server wants its nonce in the proof (RFC 9449 §8, §9): latchkey retries once with DPoP-Nonce',
+        kind: 'pass',
+      })
+    }
     step(
       'response',
       `${responseTitle}: ${response.status} ${response.statusText}`.trim(),

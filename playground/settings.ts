@@ -1,3 +1,4 @@
+import { dpop } from '../src/dpop/index'
 import type { ClientOptions } from '../src/index'
 
 /**
@@ -23,10 +24,12 @@ export interface Settings {
   redirectUri: string
   /** What Call API fetches; its origin is the only one `auth.fetch` sends the token to. */
   apiUrl: string
+  /** `latchkey/dpop`: '' (off, Bearer), 'on', or 'persist' (`dpop({ persist: true })`). */
+  dpop: string
 }
 
 const SETTINGS_KEY = 'latchkey-playground.settings'
-const NAMES = ['server', 'clientId', 'audience', 'scope', 'redirectUri', 'apiUrl'] as const
+const NAMES = ['server', 'clientId', 'audience', 'scope', 'redirectUri', 'apiUrl', 'dpop'] as const
 
 /** Reads the description start.mjs put in the page. */
 export const readLocalServer = (): LocalServer => {
@@ -43,6 +46,7 @@ export const localSettings = (local: LocalServer): Settings => ({
   scope: 'openid profile email offline_access',
   redirectUri: local.redirectUri,
   apiUrl: local.apiUrl,
+  dpop: '',
 })
 
 /** The saved settings over the defaults; anything unreadable is ignored. */
@@ -60,7 +64,7 @@ export const loadSettings = (defaults: Settings): Settings => {
 }
 
 /**
- * Saves settings in localStorage: only these six strings, never a token. Settings equal to the
+ * Saves settings in localStorage: only these seven strings, never a token. Settings equal to the
  * defaults are not saved, so a restart on other ports does not find stale ones.
  */
 export const saveSettings = (settings: Settings, defaults: Settings): void => {
@@ -76,7 +80,9 @@ export const resetSettings = (): void => localStorage.removeItem(SETTINGS_KEY)
 export const fillForm = (form: HTMLFormElement, settings: Settings): void => {
   for (const name of NAMES) {
     const input = form.elements.namedItem(name)
-    if (input instanceof HTMLInputElement) input.value = settings[name]
+    if (input instanceof HTMLInputElement || input instanceof HTMLSelectElement) {
+      input.value = settings[name]
+    }
   }
 }
 
@@ -91,6 +97,7 @@ export const readForm = (form: HTMLFormElement): Settings => {
     scope: value('scope'),
     redirectUri: value('redirectUri'),
     apiUrl: value('apiUrl'),
+    dpop: value('dpop'),
   }
 }
 
@@ -108,4 +115,5 @@ export const toClientOptions = (settings: Settings): ClientOptions => ({
   ...(settings.scope && { scope: settings.scope }),
   // The demo API runs on the authorization server's origin, which is not the page's.
   apiOrigins: settings.apiUrl ? [new URL(settings.apiUrl).origin] : [],
+  ...(settings.dpop && { dpop: dpop({ persist: settings.dpop === 'persist' }) }),
 })

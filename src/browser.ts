@@ -4,6 +4,7 @@
  *
  * @module
  */
+export * from './dpop/index.js'
 export * from './index.js'
 export * from './popup/index.js'
 export * from './silent/index.js'

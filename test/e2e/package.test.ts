@@ -25,6 +25,8 @@ const BUILT = [
   'dist/index.d.ts',
   'dist/tabs.js',
   'dist/tabs/index.d.ts',
+  'dist/dpop.js',
+  'dist/dpop/index.d.ts',
   'dist/silent.js',
   'dist/silent/index.d.ts',
   'dist/popup.js',
@@ -126,6 +128,7 @@ describe('in Node, imported by name from the installed package', () => {
         tabs: Object.keys(await import('latchkey/tabs')),
         silent: Object.keys(await import('latchkey/silent')),
         popup: Object.keys(await import('latchkey/popup')),
+        dpop: Object.keys(await import('latchkey/dpop')),
       }))`
     const stdout = await runOk(process.execPath, ['--input-type=module', '-e', script], appDir)
     const result = JSON.parse(stdout) as {
@@ -135,12 +138,14 @@ describe('in Node, imported by name from the installed package', () => {
       tabs: string[]
       silent: string[]
       popup: string[]
+      dpop: string[]
     }
     // Each add-on is its own subpath; the core does not carry them.
     expect(result.tabs).toEqual(['syncTabs'])
     expect(result.silent).toEqual(['authenticateSilently', 'restoreSession'])
     expect(result.popup).toEqual(['loginWithPopup'])
-    for (const addOn of ['syncTabs', 'loginWithPopup', 'authenticateSilently']) {
+    expect(result.dpop).toEqual(['dpop'])
+    for (const addOn of ['syncTabs', 'loginWithPopup', 'authenticateSilently', 'dpop']) {
       expect(result.names).not.toContain(addOn)
     }
     expect(result.names).toEqual(
@@ -167,6 +172,7 @@ describe('in Node, imported by name from the installed package', () => {
 
 describe('in TypeScript, type-checked against the installed declarations', () => {
   const consumer = `import { type AuthError, type ClientOptions, createClient, type TokenSet } from 'latchkey'
+import { type DpopOptions, dpop } from 'latchkey/dpop'
 import { type LoginWithPopupOptions, loginWithPopup } from 'latchkey/popup'
 import { authenticateSilently, restoreSession } from 'latchkey/silent'
 import { syncTabs } from 'latchkey/tabs'
@@ -176,7 +182,12 @@ const options: ClientOptions = {
   clientId: 'abc',
   redirectUri: 'https://app.example.com/callback',
 }
-const auth = createClient({ ...options, tabs: syncTabs({ lockTimeoutSeconds: 5 }) })
+const dpopOptions: DpopOptions = { persist: true }
+const auth = createClient({
+  ...options,
+  tabs: syncTabs({ lockTimeoutSeconds: 5 }),
+  dpop: dpop(dpopOptions),
+})
 export const restored: Promise<boolean> = restoreSession(auth, { silent: true, timeoutSeconds: 5 })
 const popupOptions: LoginWithPopupOptions = { appState: { returnTo: '/' }, timeoutSeconds: 60 }
 export const popupLogin = () => loginWithPopup(auth, popupOptions)

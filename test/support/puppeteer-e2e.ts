@@ -35,7 +35,9 @@ export const startFirefoxE2E = async (
     port: 0,
     quiet: true,
     redirectUris: [
-      ...['iife.html', 'esm.html', 'popup.html', 'callback'].map((page) => `${app.origin}/${page}`),
+      ...['iife.html', 'esm.html', 'popup.html', 'dpop.html', 'callback'].map(
+        (page) => `${app.origin}/${page}`,
+      ),
       `http://127.0.0.1:${app.port}/popup.html`,
       ...extraRedirectUris,
     ],
