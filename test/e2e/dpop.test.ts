@@ -221,4 +221,40 @@ describe('latchkey/dpop against oidc-provider (nonces required)', () => {
     expect(e2e.server.stats.tokenRequests).toBe(0)
     expect(await dpopDatabase(page)).toEqual({ keys: 0, sessions: [] })
   })
+
+  test('with tabs: one key and one record for all tabs, and one refresh browser-wide', async () => {
+    e2e.setClientOptions({
+      dpopPersist: true,
+      withTabs: true,
+      apiOrigins: [e2e.app.origin, e2e.server.issuer],
+      leewaySeconds: 0,
+    })
+    const first = await context.newPage()
+    await first.goto(`${e2e.app.origin}${PAGE}`)
+    await appReady(first)
+    await signIn(first)
+    await first.waitForURL(`${e2e.app.origin}${PAGE}`)
+    expect((await appReady(first)).error).toBeUndefined()
+    const second = await context.newPage()
+    await second.goto(`${e2e.app.origin}${PAGE}`)
+    // The open tab hands its session over: no refresh of the persisted record.
+    expect((await appReady(second)).restored).toBe(true)
+    expect(await tokensOf(second)).toEqual(await tokensOf(first))
+    expect(e2e.server.stats.token.refresh_token).toBe(0)
+
+    const refreshes = await Promise.all(
+      [first, second].map((page) =>
+        page.evaluate(() => window.auth.getAccessToken({ forceRefresh: true })),
+      ),
+    )
+    expect(new Set(refreshes).size).toBe(1)
+    expect(e2e.server.stats.token.refresh_token).toBe(1)
+    expect(e2e.server.stats.refreshTokenReuse).toBe(0)
+    expect(e2e.server.stats.grantRevocations).toEqual([])
+    const stored = await dpopDatabase(second)
+    expect(stored.keys).toBe(1)
+    expect(stored.sessions).toHaveLength(1)
+    expect((await tokensOf(first)).tokenType).toBe('DPoP')
+    expect(await apiStatus(second, `${e2e.server.issuer}/api/messages`)).toBe(200)
+  })
 })
