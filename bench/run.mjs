@@ -86,6 +86,15 @@ const ENTRIES = [
     file: 'latchkey-pkce.js',
   },
   { job: 'PKCE pair', library: 'bare WebCrypto floor', file: 'pkce-floor.js' },
+  // auth0-spa-js's one bundle carries cross-tab refresh locks, popup and silent login and DPoP
+  // whether an app uses them or not; latchkey's add-ons for the same, all imported at once.
+  {
+    job: 'everything auth0-spa-js offers',
+    library: 'latchkey core + tabs + popup + silent + DPoP',
+    latchkey: true,
+    file: 'latchkey-everything.js',
+  },
+  { job: 'everything auth0-spa-js offers', pkg: '@auth0/auth0-spa-js', file: 'auth0-spa-js.js' },
 ]
 
 /** @param {string[]} args */
@@ -538,6 +547,12 @@ holds the tokens, and latchkey builds the requests and checks the response, \`is
 token's claims. \`createClient\` does all of that itself, and also keeps single-use transactions
 with a TTL, shares one refresh among callers, honours \`Retry-After\`, and carries \`logout\`,
 \`fetch\` and discovery, which no same-job entry needs but every \`createClient\` app gets.
+
+"Everything auth0-spa-js offers" sets the same auth0-spa-js bundle (its one entry carries
+cross-tab refresh locks, popup and silent login and DPoP whether an app uses them or not) beside
+latchkey's core with every browser add-on imported and used (bench/entries/latchkey-everything.js:
+\`syncTabs()\`, \`dpop({ persist: true })\`, \`restoreSession\`, \`loginWithPopup\`,
+\`authenticateSilently\`, \`auth.fetch\`, \`logout\`). That row is measured, not run through a job.
 
 ${sizeTable}
 

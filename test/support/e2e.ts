@@ -3,6 +3,7 @@ import { expect } from 'vitest'
 import { startAuthServer } from '../../server/auth-server.mjs'
 import { startAppServer } from './app-server.mjs'
 import { blockExternal, launchChromium } from './chromium.mjs'
+import { DPOP_SESSIONS_PLACE, readPagePlaces } from './page-places'
 
 /** What the test app (test/e2e/pages/app.js) exposes on `window`. */
 export interface AppState {
@@ -299,43 +300,7 @@ export const signInAndHoldCallback = async (
  */
 const pagePlaces = async (page: Page): Promise<Record<string, string>> => {
   if (page.isClosed()) return {}
-  const inPage = await page.evaluate(async () => {
-    const dump = (storage: Storage) =>
-      Object.keys(storage)
-        .map((key) => `${key}=${storage.getItem(key)}`)
-        .join('\n')
-    const DPOP_DATABASE = 'latchkey-dpop'
-    const DPOP_SESSIONS = 'sessions'
-    const DPOP_SESSIONS_PLACE = 'indexedDB latchkey-dpop/sessions'
-    const request = <T>(r: IDBRequest<T>) =>
-      new Promise<T>((resolve, reject) => {
-        r.onsuccess = () => resolve(r.result)
-        r.onerror = () => reject(r.error)
-      })
-    const records: string[] = []
-    let dpopSessions: unknown[] = []
-    for (const { name } of (await indexedDB.databases?.()) ?? []) {
-      if (!name) continue
-      records.push(name)
-      const db = await request(indexedDB.open(name))
-      for (const store of db.objectStoreNames) {
-        const all = await request(db.transaction(store).objectStore(store).getAll())
-        if (name === DPOP_DATABASE && store === DPOP_SESSIONS) dpopSessions = all
-        else records.push(`${store}: ${JSON.stringify(all)}`)
-      }
-      db.close()
-    }
-    return {
-      localStorage: dump(localStorage),
-      sessionStorage: dump(sessionStorage),
-      documentCookie: document.cookie,
-      url: location.href,
-      historyState: JSON.stringify(history.state) ?? '',
-      indexedDB: records.join('\n'),
-      [DPOP_SESSIONS_PLACE]: JSON.stringify(dpopSessions),
-      document: document.documentElement.outerHTML,
-    }
-  })
+  const inPage = await page.evaluate(readPagePlaces)
   const cdp = await page.context().newCDPSession(page)
   try {
     const { entries } = await cdp.send('Page.getNavigationHistory')
@@ -344,9 +309,6 @@ const pagePlaces = async (page: Page): Promise<Record<string, string>> => {
     await cdp.detach()
   }
 }
-
-/** Where {@link pagePlaces} puts the records of latchkey/dpop's persisted sessions. */
-const DPOP_SESSIONS_PLACE = 'indexedDB latchkey-dpop/sessions'
 
 /**
  * The one exception to rule 17 (security.md rule 24): `dpop({ persist: true })` keeps the

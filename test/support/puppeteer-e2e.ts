@@ -9,6 +9,7 @@ import { startAuthServer } from '../../server/auth-server.mjs'
 import { startAppServer } from './app-server.mjs'
 import type { AppState } from './e2e'
 import { launchFirefox } from './firefox.mjs'
+import { readPagePlaces } from './page-places'
 
 /** The pieces of one Firefox e2e run. */
 export interface FirefoxE2E {
@@ -116,37 +117,9 @@ export const expectNoLeak = async (
     }
   }
   for (const [index, page] of (await context.pages()).entries()) {
-    const places = await page.evaluate(async () => {
-      const dump = (storage: Storage) =>
-        Object.keys(storage)
-          .map((key) => `${key}=${storage.getItem(key)}`)
-          .join('\n')
-      const request = <T>(r: IDBRequest<T>) =>
-        new Promise<T>((resolve, reject) => {
-          r.onsuccess = () => resolve(r.result)
-          r.onerror = () => reject(r.error)
-        })
-      const records: string[] = []
-      for (const { name } of (await indexedDB.databases?.()) ?? []) {
-        if (!name) continue
-        records.push(name)
-        const db = await request(indexedDB.open(name))
-        for (const store of db.objectStoreNames) {
-          const rows = await request(db.transaction(store).objectStore(store).getAll())
-          records.push(`${store}: ${JSON.stringify(rows)}`)
-        }
-        db.close()
-      }
-      return {
-        localStorage: dump(localStorage),
-        sessionStorage: dump(sessionStorage),
-        documentCookie: document.cookie,
-        url: location.href,
-        historyState: JSON.stringify(history.state) ?? '',
-        indexedDB: records.join('\n'),
-        document: document.documentElement.outerHTML,
-      }
-    })
+    // latchkey/dpop's persisted sessions count like any other place here: a run that persists
+    // a session checks after logout, when there is none.
+    const places = await page.evaluate(readPagePlaces)
     for (const [place, text] of Object.entries(places)) look(`page ${index} ${place}`, text)
   }
   const cookies = await context.cookies()
