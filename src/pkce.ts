@@ -1,18 +1,9 @@
 import { base64urlEncode } from './base64url.js'
 import { AuthError } from './errors.js'
 
-/**
- * A new PKCE `code_verifier` (RFC 7636 §4.1) is made exactly as a `state`: 32 random bytes,
- * base64url, 43 characters of the unreserved set with the 256 bits of entropy §7.1 recommends.
- * (One function under two names: no bytes for an alias.)
- *
- * @example
- * ```ts
- * const codeVerifier = createCodeVerifier()
- * const codeChallenge = await createCodeChallenge(codeVerifier)
- * ```
- */
-export { createRandomState as createCodeVerifier } from './random.js'
+// A new PKCE `code_verifier` (RFC 7636 §4.1) is made exactly as a `state` is: the same
+// function under another name, with no alias for a bundle to carry.
+export { randomBase64url as createCodeVerifier } from './base64url.js'
 
 /**
  * The S256 `code_challenge` for a verifier: base64url(SHA-256(ASCII(verifier))) (RFC 7636 §4.2).
