@@ -103,6 +103,8 @@ describe('latchkey/tabs: one session per browser', () => {
     expect(new Set(tokens).size).toBe(1)
     expect(e2e.server.stats.token.refresh_token).toBe(1)
     expect(e2e.server.stats.rejectedRefreshTokens).toEqual([])
+    expect(e2e.server.stats.refreshTokenReuse).toBe(0)
+    expect(e2e.server.stats.grantRevocations).toEqual([])
     expect(revokedGrants).toBe(0)
     const sets = await Promise.all(tabs.map(tokensOf))
     expect(new Set(sets.map((set) => set.refreshToken)).size).toBe(1)
