@@ -225,3 +225,26 @@ describe('authenticateSilently and restoreSession (Chromium)', () => {
     expect(await silently(home)).toEqual({ sub: 'alice' })
   })
 })
+
+describe('with latchkey/tabs', () => {
+  test('a popup login in one tab signs in the other open tabs, with no request of theirs', async () => {
+    e2e.setClientOptions({ withTabs: true })
+    try {
+      const other = await openApp()
+      const page = await openApp()
+      expect(await other.evaluate(() => window.auth.isAuthenticated())).toBe(false)
+      const popup = await startPopupLogin(page)
+      await signInIn(popup)
+      expect((await outcomeOf(page)).sub).toBe('alice')
+      await other.waitForFunction(() => window.auth.isAuthenticated())
+      expect(await other.evaluate(() => window.auth.getTokens())).toEqual(
+        await page.evaluate(() => window.auth.getTokens()),
+      )
+      expect(await other.evaluate(() => window.e2e.events)).toEqual(['login'])
+      expect(e2e.server.stats.token.authorization_code).toBe(1)
+      expect(e2e.server.stats.tokenRequests).toBe(1)
+    } finally {
+      e2e.setClientOptions({})
+    }
+  })
+})
