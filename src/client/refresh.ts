@@ -13,7 +13,7 @@ import type { ClientContext } from './context.js'
  * (Glewlwyd answers a spent refresh token with a bare 400). 5xx, 408, 429 and network failures
  * say nothing about the token, so it is kept for the next try.
  */
-const refusesRefreshToken = ({ error, status = 0 }: AuthError) =>
+export const refusesRefreshToken = ({ error, status = 0 }: AuthError): boolean =>
   error === 'invalid_grant' || (status >= 400 && status < 500 && status !== 408 && status !== 429)
 
 /**

@@ -1,6 +1,7 @@
 import { admitTokens } from '../client/admit.js'
 import type { ClientContext } from '../client/context.js'
 import type { ClientExtension } from '../client/extension.js'
+import { refusesRefreshToken } from '../client/refresh.js'
 import { type AuthError, fail } from '../errors.js'
 import { requestTokens } from '../token-endpoint.js'
 import { forgetDpopSession } from './database.js'
@@ -194,15 +195,9 @@ export const dpop = ({ persist = false }: DpopOptions = {}): ClientExtension => 
             return true
           }
         } catch (error) {
-          const { error: code, status = 0 } = error as AuthError
           // As for any refresh: the server refusing the token itself ends the session; a
           // network failure, a timeout or a 5xx says nothing about it and is the caller's.
-          if (
-            code !== 'invalid_grant' &&
-            !(status >= 400 && status < 500 && status !== 408 && status !== 429)
-          ) {
-            throw error
-          }
+          if (!refusesRefreshToken(error as AuthError)) throw error
         }
         retire()
         await forgetting
